@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine:  make run   and   make test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+export HF_HUB_DISABLE_TELEMETRY = 1
+export ANONYMIZED_TELEMETRY = False
+export GRADIO_ANALYTICS_ENABLED = False
+export TOKENIZERS_PARALLELISM = false
+
+.PHONY: run test install index bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	HF_HUB_OFFLINE=1 $(BIN)/reviewqa index
+
+run: index
+	@$(BIN)/reviewqa --help
+
+test: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_retrieval.py
+
+clean:
+	rm -rf index/store index/.build-* index/.old-*

@@ -1,0 +1,82 @@
+"""Chunk the document by structure: one paragraph per chunk, long paragraphs split at sentence
+ends under a tiktoken budget (with a one-sentence overlap), each reference its own chunk.
+
+Every chunk knows its passage, section path, source offsets, language and the references cited
+inside its own span, so retrieval can return whole passages and `cite` can be precise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .citations import refs_in_span
+from .document import Document, Paragraph
+from .settings import Settings
+from .text import sentences
+from .tokens import count_tokens
+
+CHUNKER_VERSION = "2"  # part of the index fingerprint
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    passage_id: str
+    kind: str
+    lang: str
+    section: str
+    section_id: str
+    text: str  # a slice of the passage text
+    start: int  # source offsets
+    end: int
+    para_start: int  # offsets inside the passage text
+    para_end: int
+    refs: tuple[int, ...]
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded and BM25-indexed: the section path gives short chunks their context."""
+        if self.kind in ("paragraph", "note"):
+            return f"{self.section}\n{self.text}"
+        return self.text
+
+    def metadata(self) -> dict[str, str | int]:
+        return {"passage_id": self.passage_id, "kind": self.kind, "lang": self.lang,
+                "section": self.section, "section_id": self.section_id, "start": self.start,
+                "end": self.end, "para_start": self.para_start, "para_end": self.para_end,
+                "refs": ",".join(map(str, self.refs))}
+
+
+def _windows(p: Paragraph, budget: int, overlap: int, encoding: str) -> list[tuple[int, int]]:
+    """Group sentence spans into windows of at most `budget` tokens (a single long sentence stays whole)."""
+    if count_tokens(p.text, encoding) <= budget:
+        return [(0, len(p.text))]
+    sents = sentences(p.text)
+    sizes = [count_tokens(p.text[a:b], encoding) for a, b in sents]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(sents):
+        j, total = i, 0
+        while j < len(sents) and (j == i or total + sizes[j] <= budget):
+            total += sizes[j]
+            j += 1
+        out.append((sents[i][0], sents[j - 1][1]))
+        if j >= len(sents):
+            break
+        i = max(i + 1, j - overlap)
+    return out
+
+
+def chunk_passage(p: Paragraph, settings: Settings) -> list[Chunk]:
+    chunks = []
+    for k, (a, b) in enumerate(_windows(p, settings.chunk_tokens, settings.chunk_overlap_sentences,
+                                        settings.tiktoken_encoding)):
+        s, e = p.source_span(a, b)
+        refs = (p.ref_number,) if p.kind == "reference" and p.ref_number else tuple(refs_in_span(p, a, b))
+        chunks.append(Chunk(f"{p.id}#{k}", p.id, p.kind, p.lang, p.section, p.section_id,
+                            p.text[a:b], s, e, a, b, refs))
+    return chunks
+
+
+def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
+    return [c for p in doc.passages() if p.text for c in chunk_passage(p, settings)]

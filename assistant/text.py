@@ -1,0 +1,62 @@
+"""Small text utilities shared by chunking, retrieval, evaluation and quoting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A sentence ends at 。！？!? (plus closing quotes/brackets), or at '. ' before an English capital.
+_ZH_END = re.compile(r"[。！？!?；;][”’」』)）]*")
+_EN_END = re.compile(r"(?<=[a-z0-9)\]”\"])[.!?](?=\s+[A-Z“\"(])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) covering `text`; semicolons split long Chinese clauses too."""
+    cuts: set[int] = set()
+    for m in _ZH_END.finditer(text):
+        if m.group(0)[0] in "；;" and in_paren(text, m.start()):
+            continue  # ';' separating citations inside parentheses does not end a clause
+        cuts.add(m.end())
+    for m in _EN_END.finditer(text):
+        cuts.add(m.end())
+    spans, start = [], 0
+    for c in sorted(cuts):
+        if c > start:
+            spans.append((start, c))
+            start = c
+    if start < len(text):
+        spans.append((start, len(text)))
+    # trim leading whitespace inside each span
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def in_paren(text: str, i: int) -> bool:
+    """True if offset i lies inside an open parenthesis (so a ';' there is a citation separator)."""
+    depth = 0
+    for ch in text[:i]:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def normalize(s: str) -> str:
+    """For matching: NFKC (full-width → half-width), no whitespace, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)).lower()
+
+
+def detect_lang(text: str) -> str:
+    """'zh' if the text has a meaningful share of CJK characters, else 'en'."""
+    cjk = len(_CJK.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    if cjk == 0:
+        return "en"
+    return "zh" if cjk * 3 >= latin or cjk >= 4 else "en"

@@ -1,0 +1,60 @@
+"""Shared fixtures. Tests run offline; the real embedding model is loaded once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ["LANGSMITH_TRACING"] = "false"
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+for k in [k for k in os.environ if k.startswith("REVIEWQA_")]:
+    if k != "REVIEWQA_CACHE_DIR":
+        del os.environ[k]
+
+
+@pytest.fixture(scope="session")
+def doc():
+    from assistant.citations import link_document
+    from assistant.parser import parse, read_corpus
+    from assistant.settings import Settings
+
+    return link_document(parse(read_corpus(Settings().corpus_path)))
+
+
+@pytest.fixture
+def hash_settings(tmp_path):
+    """Settings with a tiny deterministic embedder and a private store: fast, no torch."""
+    from assistant.settings import Settings
+
+    return Settings.from_env(embed_model="hash:64", store_dir=tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    from assistant.indexer import ensure_index
+    from assistant.settings import Settings
+
+    s = Settings.from_env(store_dir=tmp_path_factory.mktemp("real") / "store")
+    return ensure_index(s, quiet=True)
+
+
+@pytest.fixture(scope="session")
+def real_retriever(real_index):
+    from assistant.retrieval import HybridRetriever
+
+    return HybridRetriever(real_index)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    e = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+                          env=e, cwd=ROOT, timeout=timeout)

@@ -1,0 +1,126 @@
+"""The CLI as users and scripts see it: JSON shapes, batch mode, error exits, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import DATA, ROOT, run_cli
+
+PASSAGE_KEYS = {"id", "kind", "lang", "section", "text", "score", "start", "end", "references"}
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"REVIEWQA_EMBED_MODEL": "hash:64", "REVIEWQA_STORE_DIR": str(tmp_path / "store")}
+
+
+def test_help_is_lazy():
+    code = ("import sys; from assistant.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb', 'gradio', 'langchain_core') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+    assert "retrieve" in out.stdout and "reviewqa" in out.stdout
+
+
+def test_index_reports_counts(env):
+    out = run_cli("index", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(out.stdout)
+    assert rep["references"] == 78 and rep["unresolved"] == 0 and rep["sections"] == 14
+    assert rep["citations_linked"] == rep["citations"] > 80
+    text = run_cli("index", env=env)
+    assert "references: 78" in text.stdout and "unresolved 0" in text.stdout
+
+
+def test_retrieve_json_shape(env):
+    out = run_cli("retrieve", "智能鸿沟", "--k", "3", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    obj = json.loads(out.stdout)
+    assert obj["query"] == "智能鸿沟" and len(obj["passages"]) == 3
+    for p in obj["passages"]:
+        assert PASSAGE_KEYS <= set(p)
+        assert p["kind"] in {"paragraph", "abstract", "reference", "front", "note"}
+        for r in p["references"]:
+            assert set(r) >= {"n", "entry", "cited_as"} and isinstance(r["cited_as"], list)
+    assert any("智能鸿沟" in p["text"] for p in obj["passages"])
+
+
+def test_retrieve_batch(env, tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"q": "链主企业"}\n{"q": "   "}\n{"q": "What is regional governance?"}\n', encoding="utf-8")
+    out = run_cli("retrieve", "--batch", str(f), "--k", "2", env=env)
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(lines) == 3
+    assert len(lines[0]["passages"]) == 2 and "error" in lines[1] and len(lines[2]["passages"]) == 2
+
+
+def test_refs_json_and_unresolved(env):
+    out = run_cli("refs", "--json", env=env)
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["n"] for r in rows] == list(range(1, 79))
+    r56 = rows[55]
+    assert "张龙辉等, 2020" in r56["cited_as"] and r56["passages"]
+    un = run_cli("refs", "--unresolved", "--json", env=env)
+    assert un.returncode == 0 and un.stdout.strip() == ""
+
+
+def test_eval_citelinks(env):
+    out = run_cli("eval", str(DATA / "dev_citelinks.jsonl"), "--json", env=env)
+    res = json.loads(out.stdout)
+    assert res["kind"] == "citelinks" and res["accuracy"] == 1.0
+
+
+@pytest.mark.parametrize("args, lang_word", [
+    (("retrieve", ""), "error"),
+    (("retrieve", "   \n "), "error"),
+    (("retrieve", "区" * 2001), "错误"),
+    (("retrieve", "x" * 2001), "error"),
+    (("retrieve", "--k", "0", "q"), "error"),
+    (("eval", "/nonexistent/file.jsonl"), "error"),
+])
+def test_bad_input_exits_2_with_one_line(env, args, lang_word):
+    out = run_cli(*args, env=env)
+    assert out.returncode == 2
+    lines = [x for x in out.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lang_word in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_long_query_message_follows_language(env):
+    zh = run_cli("retrieve", "区" * 2001, env=env)
+    assert "过长" in zh.stderr and "too long" not in zh.stderr
+    en = run_cli("retrieve", "x " * 1001, env=env)
+    assert "too long" in en.stderr and "过长" not in en.stderr
+
+
+@pytest.mark.parametrize("make_corpus", ["missing", "directory", "binary", "garbage"])
+def test_bad_corpus_exits_2(env, tmp_path, make_corpus):
+    path = tmp_path / "corpus.txt"
+    if make_corpus == "directory":
+        path.mkdir()
+    elif make_corpus == "binary":
+        path.write_bytes(b"\xff\xfe\x00\x01" * 50)
+    elif make_corpus == "garbage":
+        path.write_text("hello\n\nworld\n", encoding="utf-8")
+    out = run_cli("index", env={**env, "REVIEWQA_CORPUS_PATH": str(path)})
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_corrupt_store_recovers_through_cli(env):
+    assert run_cli("index", env=env).returncode == 0
+    from pathlib import Path
+
+    db = Path(env["REVIEWQA_STORE_DIR"]) / "chroma" / "chroma.sqlite3"
+    db.write_bytes(b"\x00garbage" * 64)
+    out = run_cli("retrieve", "区域治理", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)["passages"]) == 5
+    assert "重建" in out.stderr or "Rebuilding" in out.stderr

@@ -1,0 +1,64 @@
+"""The store: fingerprint rebuilds, atomic builds, recovery from damaged or half-written stores."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from assistant.indexer import ensure_index
+from assistant.store import MANIFEST
+
+
+def test_build_then_reuse(hash_settings):
+    first = ensure_index(hash_settings, quiet=True)
+    assert first.built and first.store.collection.count() == len(first.chunks)
+    second = ensure_index(hash_settings, quiet=True)
+    assert not second.built
+    assert second.store.manifest["fingerprint"] == first.store.manifest["fingerprint"]
+
+
+def test_rebuild_when_corpus_chunking_or_model_changes(hash_settings, tmp_path):
+    base = ensure_index(hash_settings, quiet=True)
+    fp = base.store.manifest["fingerprint"]
+    edited = tmp_path / "review.txt"
+    edited.write_text(base.doc.source.replace("智能鸿沟", "智能差距"), encoding="utf-8")
+    for changed in (replace(hash_settings, corpus_path=edited),
+                    replace(hash_settings, chunk_tokens=100),
+                    replace(hash_settings, embed_model="hash:32")):
+        idx = ensure_index(changed, quiet=True)
+        assert idx.built and idx.store.manifest["fingerprint"] != fp
+    assert ensure_index(hash_settings, rebuild=True, quiet=True).built
+
+
+def test_half_written_build_is_ignored_and_cleaned(hash_settings):
+    root = hash_settings.store_dir.parent
+    root.mkdir(parents=True, exist_ok=True)
+    junk = root / ".build-killed"
+    (junk / "chroma").mkdir(parents=True)
+    (junk / "chroma" / "chroma.sqlite3").write_bytes(b"half")
+    idx = ensure_index(hash_settings, quiet=True)
+    assert idx.built and not junk.exists()
+
+
+def test_missing_manifest_means_rebuild(hash_settings):
+    ensure_index(hash_settings, quiet=True)
+    (hash_settings.store_dir / MANIFEST).unlink()
+    assert ensure_index(hash_settings, quiet=True).built
+
+
+def test_corrupt_sqlite_recovers(hash_settings):
+    ensure_index(hash_settings, quiet=True)
+    db = hash_settings.store_dir / "chroma" / "chroma.sqlite3"
+    db.write_bytes(b"this is not a database" * 100)
+    from assistant.store import _forget_clients
+
+    _forget_clients()
+    idx = ensure_index(hash_settings, quiet=True)
+    assert idx.built and idx.store.collection.count() == len(idx.chunks)
+
+
+def test_manifest_counts(hash_settings):
+    idx = ensure_index(hash_settings, quiet=True)
+    m = json.loads((hash_settings.store_dir / MANIFEST).read_text())
+    assert m["counts"]["chunks"] == len(idx.chunks)
+    assert m["counts"]["chunks_en"] + m["counts"]["chunks_zh"] == len(idx.chunks)
