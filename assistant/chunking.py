@@ -80,3 +80,38 @@ def chunk_passage(p: Paragraph, settings: Settings) -> list[Chunk]:
 
 def chunk_document(doc: Document, settings: Settings) -> list[Chunk]:
     return [c for p in doc.passages() if p.text for c in chunk_passage(p, settings)]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a body paragraph, abstract or note: the unit of quoting and marker checks."""
+
+    id: str  # "<passage id>@<n>"
+    passage_id: str
+    lang: str
+    text: str
+    para_start: int
+    para_end: int
+    start: int  # source offsets
+    end: int
+    refs: tuple[int, ...]  # references cited inside this sentence
+
+    def metadata(self) -> dict[str, str | int]:
+        return {"passage_id": self.passage_id, "lang": self.lang, "para_start": self.para_start,
+                "para_end": self.para_end, "start": self.start, "end": self.end,
+                "refs": ",".join(map(str, self.refs))}
+
+
+SENTENCE_KINDS = ("paragraph", "abstract", "note")
+
+
+def sentence_units(doc: Document) -> list[Sentence]:
+    out: list[Sentence] = []
+    for p in doc.passages():
+        if p.kind not in SENTENCE_KINDS:
+            continue
+        for k, (a, b) in enumerate(sentences(p.text)):
+            s, e = p.source_span(a, b)
+            out.append(Sentence(f"{p.id}@{k}", p.id, p.lang, p.text[a:b], a, b, s, e,
+                                tuple(refs_in_span(p, a, b))))
+    return out

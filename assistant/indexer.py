@@ -6,7 +6,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .chunking import Chunk, chunk_document
+from .chunking import Chunk, Sentence, chunk_document, sentence_units
 from .citations import link_document
 from .document import Document
 from .errors import StoreError
@@ -33,12 +33,15 @@ class Index:
     doc: Document
     chunks: list[Chunk]
     store: Store
+    sentences: list[Sentence]
     built: bool = False
     seconds: float = 0.0
     by_id: dict[str, Chunk] = field(default_factory=dict)
+    sentence_by_id: dict[str, Sentence] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.chunks}
+        self.sentence_by_id = {u.id: u for u in self.sentences}
 
     def report(self) -> dict:
         doc = self.doc
@@ -53,6 +56,7 @@ class Index:
             "chunks": len(self.chunks),
             "chunks_zh": sum(c.lang == "zh" for c in self.chunks),
             "chunks_en": sum(c.lang == "en" for c in self.chunks),
+            "sentences": len(self.sentences),
             "rebuilt": self.built,
             "seconds": round(self.seconds, 2),
             "store": str(self.store.path),
@@ -67,10 +71,11 @@ def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False)
     t0 = time.perf_counter()
     doc = load_document(settings)
     chunks = chunk_document(doc, settings)
-    fp = fingerprint(chunks, model_identity(settings))
+    sents = sentence_units(doc)
+    fp = fingerprint(chunks, sents, model_identity(settings))
     if not rebuild:
         try:
-            return Index(settings, doc, chunks, open_store(settings, fp), False, time.perf_counter() - t0)
+            return Index(settings, doc, chunks, open_store(settings, fp), sents, False, time.perf_counter() - t0)
         except StoreError as e:
             if settings.store_dir.exists() and not quiet:
                 print(f"[reviewqa] {e.zh} 正在重建 / {e.en} Rebuilding.", file=sys.stderr, flush=True)
@@ -78,8 +83,9 @@ def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False)
         remove_store(settings)
     embedder = get_embedder(settings)
     if not quiet:
-        print(f"[reviewqa] 正在嵌入 {len(chunks)} 个块 / embedding {len(chunks)} chunks …",
-              file=sys.stderr, flush=True)
-    vectors = embedder.embed_documents([c.embed_text for c in chunks], progress=not quiet)
-    store = build_store(settings, chunks, vectors, fp)
-    return Index(settings, doc, chunks, store, True, time.perf_counter() - t0)
+        print(f"[reviewqa] 正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks "
+              f"and {len(sents)} sentences …", file=sys.stderr, flush=True)
+    texts = [c.embed_text for c in chunks] + [u.text for u in sents]
+    vectors = embedder.embed_documents(texts, progress=not quiet)
+    store = build_store(settings, chunks, vectors[: len(chunks)], sents, vectors[len(chunks):], fp)
+    return Index(settings, doc, chunks, store, sents, True, time.perf_counter() - t0)

@@ -46,6 +46,22 @@ class Settings:
     dense_weight: float = 1.0
     translate_queries: bool = True  # cross-lingual: used when a query rewriter is available
 
+    # --- answering
+    llm_backend: str = "local"  # local | openai | extractive
+    llm_model_path: str = ""  # a GGUF for `local`; empty = the bundled Qwen2.5-Coder-1.5B-Instruct
+    llm_ctx: int = 4096
+    llm_max_tokens: int = 320
+    llm_threads: int = 0  # 0 = all cores
+    openai_base_url: str = ""  # falls back to OPENAI_BASE_URL
+    openai_api_key: str = ""  # falls back to OPENAI_API_KEY; never printed
+    openai_model: str = ""  # falls back to OPENAI_MODEL, then gpt-4o-mini
+    openai_timeout: float = 60.0
+    openai_max_retries: int = 1
+    context_passages: int = 4  # passages given to the LLM
+    context_chars: int = 260  # per passage: the sentences most relevant to the question
+    min_similarity: float = 0.0  # relevance gate; 0 = use the calibrated default in grounding.py
+    support_threshold: float = 0.0  # marker check; 0 = calibrated default in grounding.py
+
     # --- interface
     lang: str = "auto"  # auto | zh | en
 
@@ -66,7 +82,11 @@ class Settings:
         return self.cache_dir / "models"
 
     def describe(self) -> dict[str, str]:
-        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+        """Settings for display: secrets masked."""
+        out = {f.name: str(getattr(self, f.name)) for f in fields(self)}
+        if out.get("openai_api_key"):
+            out["openai_api_key"] = "***"
+        return out
 
 
 def _coerce(raw: str, typ: Any, name: str) -> Any:

@@ -23,18 +23,20 @@ from typing import Iterator
 
 import numpy as np
 
-from .chunking import CHUNKER_VERSION, Chunk
+from .chunking import CHUNKER_VERSION, Chunk, Sentence
 from .errors import StoreError
 from .settings import Settings
 
 MANIFEST = "manifest.json"
 
 
-def fingerprint(chunks: list[Chunk], model_id: str) -> str:
+def fingerprint(chunks: list[Chunk], sentences: list[Sentence], model_id: str) -> str:
     h = hashlib.sha256()
     h.update(f"{CHUNKER_VERSION}|{model_id}".encode())
     for c in chunks:
         h.update(json.dumps([c.id, c.embed_text, c.metadata()], ensure_ascii=False, sort_keys=True).encode())
+    for u in sentences:
+        h.update(json.dumps([u.id, u.text, u.metadata()], ensure_ascii=False, sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -69,8 +71,17 @@ class Store:
     """An open, verified store: the Chroma collection plus its manifest."""
 
     path: Path
-    collection: object  # chromadb Collection
+    collection: object  # chromadb Collection of chunks
+    sentences: object  # chromadb Collection of sentences
     manifest: dict
+    _sentence_matrix: tuple[list[str], np.ndarray] | None = None
+
+    def sentence_matrix(self) -> tuple[list[str], np.ndarray]:
+        """All sentence ids and vectors, loaded from Chroma once (a few hundred rows)."""
+        if self._sentence_matrix is None:
+            got = self.sentences.get(include=["embeddings"])  # type: ignore[attr-defined]
+            self._sentence_matrix = (list(got["ids"]), np.asarray(got["embeddings"], dtype=np.float32))
+        return self._sentence_matrix
 
     def dense(self, vec: np.ndarray, n: int, lang: str | None = None) -> list[tuple[str, float]]:
         """Chunk ids and cosine similarities, best first; optionally one language only."""
@@ -97,17 +108,27 @@ def open_store(settings: Settings, expected: str | None = None) -> Store:
     if expected is not None and manifest.get("fingerprint") != expected:
         raise StoreError("索引已过期。", "The index is out of date.")
     try:
-        col = _client(settings.store_dir / "chroma").get_collection(settings.collection)
-        count = col.count()
+        client = _client(settings.store_dir / "chroma")
+        col = client.get_collection(settings.collection)
+        sents = client.get_collection(settings.collection + "_sentences")
+        counts = (col.count(), sents.count())
     except Exception as e:  # chroma raises many types for damaged sqlite/segments
         raise StoreError(f"索引已损坏:{type(e).__name__}", f"The index is damaged: {type(e).__name__}") from None
-    if count != manifest.get("counts", {}).get("chunks"):
-        raise StoreError("索引已损坏:块数量不符。", "The index is damaged: chunk count mismatch.")
-    return Store(settings.store_dir, col, manifest)
+    m = manifest.get("counts", {})
+    if counts != (m.get("chunks"), m.get("sentences")):
+        raise StoreError("索引已损坏:数量不符。", "The index is damaged: count mismatch.")
+    return Store(settings.store_dir, col, sents, manifest)
 
 
-def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, fp: str,
-                extra: dict | None = None) -> Store:
+def _add(col, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dict]) -> None:
+    step = 256
+    for i in range(0, len(ids), step):
+        col.add(ids=ids[i:i + step], documents=docs[i:i + step], embeddings=vecs[i:i + step].tolist(),
+                metadatas=metas[i:i + step])
+
+
+def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, sentences: list[Sentence],
+                sentence_vectors: np.ndarray, fp: str, extra: dict | None = None) -> Store:
     """Write a complete store in a temporary folder, then swap it in atomically."""
     root = settings.store_dir.parent
     with _build_lock(root):
@@ -123,12 +144,12 @@ def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, fp
             client = _client(tmp / "chroma")
             col = client.create_collection(settings.collection, embedding_function=None,
                                            metadata={"hnsw:space": "cosine"})
-            step = 256
-            for i in range(0, len(chunks), step):
-                part = chunks[i:i + step]
-                col.add(ids=[c.id for c in part], documents=[c.text for c in part],
-                        embeddings=vectors[i:i + step].tolist(), metadatas=[c.metadata() for c in part])
-            counts = {"chunks": len(chunks),
+            _add(col, [c.id for c in chunks], [c.text for c in chunks], vectors, [c.metadata() for c in chunks])
+            scol = client.create_collection(settings.collection + "_sentences", embedding_function=None,
+                                            metadata={"hnsw:space": "cosine"})
+            _add(scol, [u.id for u in sentences], [u.text for u in sentences], sentence_vectors,
+                 [u.metadata() for u in sentences])
+            counts = {"chunks": len(chunks), "sentences": len(sentences),
                       "chunks_zh": sum(c.lang == "zh" for c in chunks),
                       "chunks_en": sum(c.lang == "en" for c in chunks)}
             manifest = {"fingerprint": fp, "model": settings.embed_model, "counts": counts,

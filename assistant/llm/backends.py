@@ -1,0 +1,80 @@
+"""Pick the answering backend from settings; all LLMs sit behind LangChain's chat-model interface.
+
+- `local` (default): the bundled GGUF run in-process by xllamacpp; no keys, offline.
+- `openai`: any OpenAI-compatible endpoint (OpenAI, DeepSeek, DashScope, vLLM, Ollama, llama.cpp).
+- `extractive`: no LLM; answers quote the best supporting sentences.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ModelError, UserError
+from ..settings import Settings
+
+BACKENDS = ("local", "openai", "extractive")
+
+
+@dataclass
+class Backend:
+    name: str  # local | openai | extractive
+    model: str  # model name shown to the user
+    chat: Any = None  # a LangChain BaseChatModel, None for extractive
+    endpoint: str = ""  # for openai: the base URL (never the key)
+
+
+class LLMUnavailable(UserError):
+    """The LLM cannot answer now (endpoint unreachable, timeout, bad key, model missing)."""
+
+
+def openai_config(s: Settings) -> tuple[str, str, str]:
+    base = s.openai_base_url or os.environ.get("OPENAI_BASE_URL", "") or "https://api.openai.com/v1"
+    key = s.openai_api_key or os.environ.get("OPENAI_API_KEY", "")
+    model = s.openai_model or os.environ.get("OPENAI_MODEL", "") or "gpt-4o-mini"
+    return base, key, model
+
+
+def get_backend(s: Settings, name: str | None = None) -> Backend:
+    """Build the chat model for a backend (the local model loads lazily on first call)."""
+    name = (name or s.llm_backend).lower()
+    if name not in BACKENDS:
+        raise UserError(f"未知的后端 {name!r}(可选:local、openai、extractive)。",
+                        f"Unknown backend {name!r} (choose local, openai or extractive).")
+    if name == "extractive":
+        return Backend("extractive", "extractive")
+    if name == "openai":
+        from langchain_openai import ChatOpenAI
+
+        base, key, model = openai_config(s)
+        chat = ChatOpenAI(model=model, base_url=base, api_key=key or "not-needed", timeout=s.openai_timeout,
+                          max_retries=s.openai_max_retries, temperature=0, max_tokens=s.llm_max_tokens,
+                          streaming=True)
+        return Backend("openai", model, chat, base)
+    from .gguf import FILENAME, ensure_gguf
+    from .local import ChatLocalLlama
+
+    path = s.llm_model_path or str(ensure_gguf(s.cache_dir))
+    label = FILENAME.removesuffix(".gguf") if not s.llm_model_path else os.path.basename(path)
+    chat = ChatLocalLlama(model_path=path, model_name=label, n_ctx=s.llm_ctx, threads=s.llm_threads,
+                          max_tokens=s.llm_max_tokens)
+    return Backend("local", label, chat)
+
+
+def describe_failure(b: Backend, e: BaseException) -> LLMUnavailable:
+    """A one-line, key-free description of why a backend failed."""
+    if isinstance(e, UserError):
+        return LLMUnavailable(e.zh, e.en)
+    kind = type(e).__name__
+    if b.name == "openai":
+        what = {"APIConnectionError": ("无法连接", "cannot connect to"),
+                "APITimeoutError": ("请求超时", "timed out at"),
+                "AuthenticationError": ("密钥被拒绝", "key refused by"),
+                "PermissionDeniedError": ("无权访问", "permission denied by"),
+                "NotFoundError": ("模型不存在", "model not found at"),
+                "RateLimitError": ("请求过于频繁", "rate limited by")}.get(kind, ("调用失败", "request failed at"))
+        return LLMUnavailable(f"OpenAI 兼容接口{what[0]}:{b.endpoint}", f"OpenAI-compatible endpoint {what[1]} {b.endpoint}")
+    if isinstance(e, ModelError):
+        return LLMUnavailable(e.zh, e.en)
+    return LLMUnavailable(f"本地模型出错:{kind}", f"The local model failed: {kind}")
