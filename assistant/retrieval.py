@@ -140,33 +140,40 @@ class HybridRetriever:
         vecs = self.embedder.embed_queries(variants)
         t2 = time.perf_counter()
         s = self.settings
+        sent_ids, sent_mat = self.index.store.sentence_matrix()
+        # every ranking is a list of passage ids, best first (chunks and sentences mapped to passages)
         rankings: list[tuple[float, list[str]]] = []
         sims: dict[str, float] = {}
+        best_chunk: dict[str, str] = {}
+        to_passage = lambda ids: list(dict.fromkeys(self.index.by_id[c].passage_id for c in ids))  # noqa: E731
         for q, v in zip(variants, vecs):
             qlang = detect_lang(q)
             full = self._dense(v, None)
             for cid, sim in full:
-                sims[cid] = max(sims.get(cid, -1.0), sim)
-            rankings.append((s.dense_weight, [cid for cid, _ in full[: s.candidates]]))
+                pid = self.index.by_id[cid].passage_id
+                if sim > sims.get(pid, -1.0):
+                    sims[pid], best_chunk[pid] = sim, cid
+            rankings.append((s.dense_weight, to_passage([cid for cid, _ in full[: s.candidates]])))
             if qlang == "en":  # let Chinese passages compete among themselves too
                 zh = self._dense(v, "zh")
-                rankings.append((s.dense_weight, [cid for cid, _ in zh[: s.candidates]]))
+                rankings.append((s.dense_weight, to_passage([cid for cid, _ in zh[: s.candidates]])))
+            if len(sent_ids):  # one strongly matching sentence lifts a long passage
+                order = np.argsort(-(sent_mat @ v))[: s.candidates]
+                rankings.append((s.sentence_weight, list(dict.fromkeys(
+                    self.index.sentence_by_id[sent_ids[i]].passage_id for i in order))))
             w = s.bm25_weight_zh if qlang == "zh" else s.bm25_weight_en
             if w > 0:
-                rankings.append((w, self._bm25(q)))
+                rankings.append((w, to_passage(self._bm25(q))))
         fused: dict[str, float] = {}
-        for w, ids in rankings:
-            for rank, cid in enumerate(ids):
-                fused[cid] = fused.get(cid, 0.0) + w / (s.rrf_k + rank + 1)
+        for w, pids in rankings:
+            for rank, pid in enumerate(pids):
+                fused[pid] = fused.get(pid, 0.0) + w / (s.rrf_k + rank + 1)
         hits: dict[str, Hit] = {}
-        for cid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+        for pid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+            cid = best_chunk.get(pid) or next(c.id for c in self.chunks if c.passage_id == pid)
             ch = self.index.by_id[cid]
-            h = hits.get(ch.passage_id)
-            if h is None:
-                hits[ch.passage_id] = Hit(self.passages[ch.passage_id], score, sims.get(cid, 0.0), ch, [ch])
-            else:
-                h.chunks.append(ch)
-                h.similarity = max(h.similarity, sims.get(cid, 0.0))
+            hits[pid] = Hit(self.passages[pid], score, sims.get(pid, 0.0), ch,
+                            [c for c in self.chunks if c.passage_id == pid])
         t3 = time.perf_counter()
         self.timings = {"rewrite": t1 - t0, "embed": t2 - t1, "search": t3 - t2}
         return list(hits.values())[:k]

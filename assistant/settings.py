@@ -44,6 +44,7 @@ class Settings:
     bm25_weight_zh: float = 1.0  # BM25 helps Chinese queries …
     bm25_weight_en: float = 0.25  # … and hurts English queries against Chinese text
     dense_weight: float = 1.0
+    sentence_weight: float = 1.0  # dense search over single sentences
     translate_queries: bool = True  # cross-lingual: used when a query rewriter is available
 
     # --- answering
@@ -58,7 +59,7 @@ class Settings:
     openai_timeout: float = 60.0
     openai_max_retries: int = 1
     context_passages: int = 4  # passages given to the LLM
-    context_chars: int = 260  # per passage: the sentences most relevant to the question
+    context_chars: int = 180  # per passage: the sentences most relevant to the question
     min_similarity: float = 0.0  # relevance gate; 0 = use the calibrated default in grounding.py
     support_threshold: float = 0.0  # marker check; 0 = calibrated default in grounding.py
 

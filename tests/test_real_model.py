@@ -48,7 +48,7 @@ def test_dev_retrieval(real_retriever):
     en = sum(x is not None for x in by_lang["en"]) / len(by_lang["en"])
     print(f"\nhit@5 zh={zh:.3f} en={en:.3f}")
     assert zh >= 0.95
-    assert en >= 0.25  # without query translation; the LLM rewriter raises this (see README)
+    assert en >= 0.5  # without query translation (0.625 measured); the LLM rewriter raises this
 
 
 def test_passages_are_whole_and_unique(real_retriever):

@@ -1,0 +1,40 @@
+"""Prompt templates live as text files in `prompts/` (NAME.zh.txt / NAME.en.txt).
+
+A file is a sequence of `### system|user|assistant` sections; the assistant turns before the last
+user turn are one-shot examples. `{name}` fields are filled at call time (LangChain f-strings).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .settings import PROJECT_ROOT
+
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+_ROLE = {"system": "system", "user": "human", "assistant": "ai"}
+
+
+@lru_cache(maxsize=64)
+def load_messages(name: str, lang: str, directory: Path = PROMPTS_DIR) -> tuple[tuple[str, str], ...]:
+    path = directory / f"{name}.{lang}.txt"
+    text = path.read_text(encoding="utf-8")
+    parts = re.split(r"^### (system|user|assistant)\s*$", text, flags=re.M)
+    msgs = []
+    for role, body in zip(parts[1::2], parts[2::2]):
+        msgs.append((_ROLE[role], body.strip("\n")))
+    if not msgs or msgs[-1][0] != "human":
+        raise ValueError(f"{path}: a prompt must end with a ### user section")
+    return tuple(msgs)
+
+
+def chat_prompt(name: str, lang: str):  # -> ChatPromptTemplate
+    """The template as a LangChain ChatPromptTemplate; only the last (user) section takes variables."""
+    from langchain_core.prompts import ChatPromptTemplate
+
+    msgs = list(load_messages(name, lang))
+    last = len(msgs) - 1
+    escaped = [(role, body if i == last else body.replace("{", "{{").replace("}", "}}"))
+               for i, (role, body) in enumerate(msgs)]
+    return ChatPromptTemplate.from_messages(escaped)

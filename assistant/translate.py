@@ -1,0 +1,185 @@
+"""Cross-lingual retrieval: translate English questions into Chinese with the LLM, helped by a
+bilingual glossary of the review's own terms (built once per corpus and model, cached on disk).
+
+The glossary also works without an LLM call per query: English words that match a glossary
+rendering add its Chinese term to the searched queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from .document import Document
+from .settings import Settings
+
+EN_WORD = re.compile(r"[a-z][a-z\-']+")
+EN_STOP = set("the a an of to in and or for on by with as is are was were be been what which how does do did "
+              "why who that this these those it its their about into from than other can could should would "
+              "may might will review article paper authors author say says said mean means".split())
+
+
+def _stem(w: str) -> str:
+    for suf in ("ies", "es", "s", "ing", "ed", "al"):
+        if len(w) > len(suf) + 3 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+def en_terms(text: str) -> set[str]:
+    return {_stem(w) for w in EN_WORD.findall(text.lower()) if w not in EN_STOP}
+
+
+def candidate_terms(doc: Document, limit: int = 70) -> list[str]:
+    """The review's own terms: quoted phrases, keywords and the top TF-IDF words of the body."""
+    import jieba.analyse
+
+    from .retrieval import _jieba
+
+    _jieba()
+    quoted = re.findall(r"“([\u4e00-\u9fff]{2,10})”", doc.source)
+    body = "\n".join(p.text for p in doc.body)
+    tfidf = jieba.analyse.extract_tags(body, topK=limit, allowPOS=("n", "nz", "vn", "nr", "ns", "nt", "l", "i"))
+    seen: dict[str, None] = {}
+    for t in [*doc.keywords, *quoted, *tfidf]:
+        if 2 <= len(t) <= 10 and re.fullmatch(r"[\u4e00-\u9fff]+", t):
+            seen.setdefault(t, None)
+    return list(seen)[: limit + 30]
+
+
+def load_curated(path: Path) -> dict[str, str]:
+    """`中文<TAB>rendering; alternative` lines; '#' starts a comment."""
+    out: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            zh, en = line.split("\t", 1)
+            out[zh.strip()] = en.strip()
+    return out
+
+
+class Glossary:
+    """Chinese term → English renderings (";"-separated), looked up by the words of an English query."""
+
+    def __init__(self, pairs: dict[str, str]) -> None:
+        self.pairs = pairs
+        self._renderings = {zh: [en_terms(r) for r in en.split(";") if en_terms(r)] for zh, en in pairs.items()}
+
+    def matches(self, query: str, limit: int = 8) -> list[tuple[str, str]]:
+        """Entries one of whose renderings occurs wholly in the query; longer renderings first."""
+        q = en_terms(query)
+        scored = []
+        for zh, renderings in self._renderings.items():
+            best = max((len(r) for r in renderings if r <= q), default=0)
+            if best:
+                scored.append((best, len(zh), zh))
+        scored.sort(reverse=True)
+        # drop a term contained in a longer matched one (区域创新 inside 区域创新生态系统)
+        out: list[str] = []
+        for _, _, zh in scored:
+            if not any(zh in longer for longer in out):
+                out.append(zh)
+        return [(zh, self.pairs[zh].split(";")[0].strip()) for zh in out[:limit]]
+
+    def to_json(self) -> dict[str, str]:
+        return dict(self.pairs)
+
+
+def parse_glossary_lines(text: str, wanted: list[str]) -> dict[str, str]:
+    """Lines '3. english rendering' answer the 3rd wanted term; non-English renderings are dropped."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"^\s*(\d+)[.)、:]\s*(.+?)\s*$", line)
+        if not m:
+            continue
+        i = int(m.group(1)) - 1
+        en = m.group(2).split("=")[-1].strip().strip(".,;")
+        if 0 <= i < len(wanted) and re.fullmatch(r"[A-Za-z][A-Za-z \-'/(),]{1,80}", en):
+            out[wanted[i]] = en
+    return out
+
+
+def _cache_file(settings: Settings, doc: Document, model: str, kind: str) -> Path:
+    key = hashlib.sha256(f"{doc.source}|{model}|{kind}|1".encode()).hexdigest()[:16]
+    return settings.cache_dir / "llm-cache" / f"{kind}-{key}.json"
+
+
+def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, quiet: bool = False) -> Glossary:
+    """Translate the review's terms with the LLM in small batches; cached per corpus and model."""
+    curated = load_curated(settings.corpus_path.parent / "glossary.tsv")
+    path = _cache_file(settings, doc, model, "glossary")
+    try:
+        return Glossary({**json.loads(path.read_text(encoding="utf-8")), **curated})
+    except (OSError, ValueError):
+        pass
+    from .prompts import chat_prompt
+
+    terms = candidate_terms(doc)
+    prompt = chat_prompt("glossary", "en")
+    pairs: dict[str, str] = {}
+    for i in range(0, len(terms), 15):
+        batch = terms[i:i + 15]
+        if not quiet:
+            print(f"\r[reviewqa] 构建术语表 / building the glossary {min(i + 15, len(terms))}/{len(terms)}",
+                  end="", file=sys.stderr, flush=True)
+        msg = (prompt | chat).invoke({"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(batch, 1))})
+        pairs.update(parse_glossary_lines(str(msg.content), batch))
+    if not quiet:
+        print(file=sys.stderr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(pairs, ensure_ascii=False, indent=1), encoding="utf-8")
+    return Glossary({**pairs, **curated})
+
+
+class LLMTranslator:
+    """QueryRewriter: an English query gets its Chinese translation and the matching glossary terms."""
+
+    def __init__(self, settings: Settings, doc: Document, chat: Any, model: str, glossary: Glossary) -> None:
+        self.chat = chat
+        self.glossary = glossary
+        self.path = _cache_file(settings, doc, model, "translations")
+        self._lock = threading.Lock()
+        try:
+            self.cache: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.cache = {}
+
+    def translate(self, query: str) -> str:
+        from .prompts import chat_prompt
+
+        with self._lock:
+            if query in self.cache:
+                return self.cache[query]
+        hints = "\n".join(f"{en} = {zh}" for zh, en in self.glossary.matches(query)) or "(none)"
+        msg = (chat_prompt("translate", "en") | self.chat).invoke({"glossary": hints, "question": query})
+        zh = str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""
+        if not re.search(r"[\u4e00-\u9fff]", zh):
+            zh = ""
+        with self._lock:
+            self.cache[query] = zh
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.write_text(json.dumps(self.cache, ensure_ascii=False, indent=1), encoding="utf-8")
+            except OSError:
+                pass
+        return zh
+
+    def rewrite(self, query: str, lang: str) -> list[str]:
+        if lang != "en":
+            return []
+        out = []
+        zh = self.translate(query)
+        if zh:
+            out.append(zh)
+        terms = [zh_term for zh_term, _ in self.glossary.matches(query, 4)]
+        if terms:
+            out.append(" ".join(terms))
+        return out
