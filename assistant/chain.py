@@ -85,24 +85,35 @@ class Assistant:
         except Exception:
             return f"{history[-1][0]} {question}"
 
-    def citations(self, checked: list[CheckedSentence], ctx: list[ContextPassage]) -> tuple[list[CheckedSentence], list[dict]]:
-        """Renumber markers 1..n in order of use and describe each cited passage."""
-        from .serialize import passage_json
+    def citations(self, checked: list[CheckedSentence], ctx: list[ContextPassage]) -> list[dict]:
+        """Each cited passage once, with the exact sentences that support the answer and their refs.
+
+        Markers keep the context numbering, so what was streamed and what is listed agree."""
+        from .serialize import passage_json, reference_json
 
         by_marker = {c.marker: c for c in ctx}
-        order: dict[int, int] = {}
+        evidence: dict[int, list] = {}
         for c in checked:
             for m in c.markers:
-                order.setdefault(m, len(order) + 1)
-        renumbered = [CheckedSentence(c.text, [order[m] for m in c.markers], c.support, c.repaired) for c in checked]
+                units = evidence.setdefault(m, [])
+                u = c.evidence.get(m)
+                if u is not None and u not in units:
+                    units.append(u)
         cites = []
-        for old, new in order.items():
-            cp = by_marker[old]
-            quotes = [u.text for u in cp.units] or [cp.text]
-            cites.append({"marker": new, "passage": passage_json(cp.passage, self.index.doc, cp.hit.score,
-                                                                  similarity=round(cp.hit.similarity, 4)),
-                          "quotes": quotes})
-        return renumbered, cites
+        for m in sorted(evidence):
+            cp = by_marker[m]
+            units = evidence[m]
+            refs: list[int] = []
+            for u in units:
+                refs.extend(n for n in u.refs if n not in refs)
+            cites.append({
+                "marker": m,
+                "passage": passage_json(cp.passage, self.index.doc, cp.hit.score, similarity=round(cp.hit.similarity, 4)),
+                "quotes": [{"text": u.text, "start": u.start, "end": u.end, "references": list(u.refs)} for u in units]
+                or [{"text": cp.text, "start": cp.passage.start, "end": cp.passage.end, "references": []}],
+                "quote_references": [reference_json(self.index.doc.reference(n)) for n in refs],
+            })
+        return cites
 
     # ------------------------------------------------------------------------------ ask
     def ask_stream(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None,
@@ -154,7 +165,7 @@ class Assistant:
             result.answer, result.refused = REFUSAL[lang], True
             yield {"type": "sentence", "text": result.answer}
         else:
-            checked, result.citations = self.citations(checked, ctx)
+            result.citations = self.citations(checked, ctx)
             result.answer = render(checked, lang if use_llm else detect_lang(checked[0].text))
             result.grounded = True
         result.dropped_sentences = dropped
@@ -225,5 +236,5 @@ class Assistant:
                 break
             if any(u.text == o.text for o in out):
                 continue
-            out.append(CheckedSentence(u.text, [marker], s))
+            out.append(CheckedSentence(u.text, [marker], s, evidence={marker: u}))
         return out

@@ -15,7 +15,7 @@ from .settings import Settings
 from .text import sentences
 from .tokens import count_tokens
 
-CHUNKER_VERSION = "2"  # part of the index fingerprint
+CHUNKER_VERSION = "3"  # part of the index fingerprint
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,8 @@ class Sentence:
 
 
 SENTENCE_KINDS = ("paragraph", "abstract", "note")
+# A sentence opening with one of these refers back, so its citation also covers the sentence before.
+ANAPHORA = ("这", "此", "其", "该", "由此", "从而", "进而", "因而")
 
 
 def sentence_units(doc: Document) -> list[Sentence]:
@@ -110,8 +112,12 @@ def sentence_units(doc: Document) -> list[Sentence]:
     for p in doc.passages():
         if p.kind not in SENTENCE_KINDS:
             continue
-        for k, (a, b) in enumerate(sentences(p.text)):
+        spans = sentences(p.text)
+        own = [tuple(refs_in_span(p, a, b)) for a, b in spans]
+        for k, (a, b) in enumerate(spans):
+            refs = own[k]
+            if not refs and k + 1 < len(spans) and own[k + 1] and p.text[spans[k + 1][0]:].startswith(ANAPHORA):
+                refs = own[k + 1]
             s, e = p.source_span(a, b)
-            out.append(Sentence(f"{p.id}@{k}", p.id, p.lang, p.text[a:b], a, b, s, e,
-                                tuple(refs_in_span(p, a, b))))
+            out.append(Sentence(f"{p.id}@{k}", p.id, p.lang, p.text[a:b], a, b, s, e, refs))
     return out

@@ -19,6 +19,10 @@ HELP = """reviewqa — 问答助手:《人工智能与区域经济:研究进展�
 Question answering over the review "AI and Regional Economy" (区域经济评论 2026(2)).
 
 examples / 示例:
+  reviewqa ask "人工智能如何影响产业布局?"    grounded answer with sources / 有据可查的回答
+  reviewqa ask "What is the intelligence divide?" --json
+  reviewqa cite "Digital infrastructure strengthens rural supply chains." --format bibtex
+  reviewqa summarize --section 3.1 --lang both
   reviewqa index                         build or refresh the index / 构建索引
   reviewqa retrieve "智能鸿沟是什么?"       passages for a question / 检索段落
   reviewqa refs --unresolved              citations that could not be linked / 未能链接的引用
@@ -72,10 +76,17 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _retriever(args: argparse.Namespace):
+    """Hybrid retrieval; with an LLM available, English queries are also searched in Chinese."""
     from .indexer import ensure_index
     from .retrieval import HybridRetriever
 
-    return HybridRetriever(ensure_index(_settings(args)))
+    s = _settings(args)
+    backend = getattr(args, "backend", None) or s.llm_backend
+    if getattr(args, "no_translate", False) or not s.translate_queries or backend == "extractive":
+        return HybridRetriever(ensure_index(s))
+    from .chain import Assistant
+
+    return Assistant(s, backend=backend).retriever
 
 
 def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
@@ -156,10 +167,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         doc = load_document(_settings(args))
         res = citelink_metrics(rows, lambda c: resolve_text(c, doc))
     else:
-        raise UserError("论断评测(claims)需要 cite 命令,尚未实现。",
-                        "Claim evaluation needs the cite command, which is not available yet.")
+        from .cli_answer import claims_metrics
+
+        res = claims_metrics(args, rows)
 
     def text() -> str:
+        if kind == "claims":
+            miss = [d for d in res["details"] if not d["all_gold"]]
+            return (f"claims: every gold reference returned for {res['all_gold']}/{res['n']}; "
+                    f"mean {res['mean_refs']} references per claim"
+                    + "".join(f"\n  ✗ {d['id']}: returned {d['returned']}, gold {d['gold']}" for d in miss))
         if kind == "citelinks":
             bad = [d for d in res["details"] if not d["exact"]]
             return (f"citelinks: {res['exact']}/{res['n']} exact ({res['accuracy']:.2%})"
@@ -195,11 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("query", nargs="?", help="question or keywords / 问题")
     sp.add_argument("--k", type=int, default=5, help="passages to return (default 5)")
     sp.add_argument("--batch", metavar="FILE.jsonl", help="one query per line in field 'q'")
+    sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"], help="LLM used for translation")
     sp = add("refs", "the reference list and where each is cited / 参考文献及其引用位置", cmd_refs)
     sp.add_argument("--unresolved", action="store_true", help="in-text citations not linked / 未链接的引用")
     sp = add("eval", "metrics on an eval set (shared/eval format) / 评测", cmd_eval)
     sp.add_argument("file", help="JSONL eval set")
     sp.add_argument("--k", type=int, default=5)
+    sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    from .cli_answer import add_commands
+
+    add_commands(sub, add)
     return p
 
 

@@ -27,6 +27,8 @@ SUPPORT_OVERLAP = 0.5  # share of a Chinese sentence's bigrams found in the pass
 RELEVANCE_COSINE = 0.85  # below: the review does not cover the question (no LLM call)
 CONFIDENT_COSINE = 0.87  # the extractive backend, which has no NOT_FOUND, answers only above this
 MARKER = re.compile(r"\s*[\[［【]\s*(\d{1,2})\s*[\]］】]")
+# author–year parentheses an LLM copies or invents ("(Li Wanli et al., 2023)"): markers replace them
+AUTHOR_YEAR = re.compile(r"\s*[(（][^()（）]{0,80}?(?:19|20)\d\d[a-z]?[)）]")
 
 REFUSAL = {
     "zh": "抱歉,这篇综述没有涉及这个问题。",
@@ -52,6 +54,7 @@ class CheckedSentence:
     markers: list[int]
     support: float
     repaired: bool = False
+    evidence: dict[int, Sentence] = field(default_factory=dict)  # marker → the passage sentence that supports it
 
 
 def bigrams(s: str) -> set[str]:
@@ -121,16 +124,24 @@ class Grounder:
         return out
 
     # -- support -------------------------------------------------------------------------------
-    def support(self, sentence: str, ctx: ContextPassage, qvec: np.ndarray) -> float:
-        _, vecs = self.unit_vectors(ctx.passage.id)
-        cos = float((vecs @ qvec).max())
+    def support(self, sentence: str, ctx: ContextPassage, qvec: np.ndarray) -> tuple[float, Sentence | None]:
+        """Support score of a sentence by a passage, and the passage sentence that gives it."""
+        units, vecs = self.unit_vectors(ctx.passage.id)
+        sims = vecs @ qvec
+        j = int(np.argmax(sims))
+        cos = float(sims[j])
+        unit = units[j] if units else None
         lex = overlap(sentence, ctx.passage.text)
+        if units and lex >= SUPPORT_OVERLAP:  # mostly the passage's own words, even if rephrased
+            lexes = [overlap(sentence, u.text) for u in units]
+            if max(lexes) >= SUPPORT_OVERLAP or cos < self.threshold(sentence):
+                unit = units[int(np.argmax(lexes))]
         # a Chinese sentence mostly made of the passage's words is supported even if phrased differently
-        return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0)
+        return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0), unit
 
     def check(self, answer: str, ctx: list[ContextPassage]) -> tuple[list[CheckedSentence], int]:
         """Validate markers sentence by sentence; returns the kept sentences and how many were dropped."""
-        pieces = split_answer(answer)
+        pieces = split_answer(AUTHOR_YEAR.sub("", answer))
         if not pieces:
             return [], 0
         qv = self.retriever.embedder.embed_queries([p[0] for p in pieces])
@@ -140,15 +151,19 @@ class Grounder:
         for (text, markers), v in zip(pieces, qv):
             if len(re.sub(r"\W", "", text)) < 4:  # fragments such as a lone "。" carry no claim
                 continue
-            scores = {c.marker: self.support(text, c, v) for c in ctx}
+            found = {c.marker: self.support(text, c, v) for c in ctx}
+            scores = {m: sc for m, (sc, _) in found.items()}
             need = self.threshold(text)
             valid = [m for m in dict.fromkeys(markers) if m in by_marker and scores[m] >= need]
+            if not valid:  # repair: the best supporting passage in the context, if any
+                best = max(scores, key=scores.get) if scores else None
+                valid = [best] if best is not None and scores[best] >= need else []
+                repaired = True
+            else:
+                repaired = False
             if valid:
-                kept.append(CheckedSentence(text, valid, max(scores[m] for m in valid)))
-                continue
-            best = max(scores, key=scores.get) if scores else None
-            if best is not None and scores[best] >= need:
-                kept.append(CheckedSentence(text, [best], scores[best], repaired=True))
+                evidence = {m: found[m][1] for m in valid if found[m][1] is not None}
+                kept.append(CheckedSentence(text, valid, max(scores[m] for m in valid), repaired, evidence))
             else:
                 dropped += 1
         return kept, dropped

@@ -159,7 +159,12 @@ class LLMTranslator:
             if query in self.cache:
                 return self.cache[query]
         hints = "\n".join(f"{en} = {zh}" for zh, en in self.glossary.matches(query)) or "(none)"
-        msg = (chat_prompt("translate", "en") | self.chat).invoke({"glossary": hints, "question": query})
+        try:
+            msg = (chat_prompt("translate", "en") | self.chat).invoke({"glossary": hints, "question": query})
+        except Exception as e:  # an unreachable LLM must not break retrieval: search untranslated
+            print(f"[reviewqa] 查询翻译失败,按原文检索 / query translation failed ({type(e).__name__}); "
+                  "searching untranslated", file=sys.stderr)
+            return ""
         zh = str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""
         if not re.search(r"[\u4e00-\u9fff]", zh):
             zh = ""

@@ -1,0 +1,188 @@
+"""CLI commands that use the answering layer: ask, cite, summarize (and claim evaluation)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError, check_query
+
+LABELS = {
+    "sources": {"zh": "来源", "en": "Sources"},
+    "refs": {"zh": "参考文献", "en": "References"},
+    "verdict": {"zh": "结论", "en": "Verdict"},
+    "supported": {"zh": "有依据", "en": "supported"},
+    "partial": {"zh": "部分有依据", "en": "partially supported"},
+    "not_found": {"zh": "综述中未找到", "en": "not found in the review"},
+    "grounded": {"zh": "已核对引用", "en": "grounded"},
+}
+
+
+def _assistant(args: argparse.Namespace, need_llm: bool = True):
+    from .chain import Assistant
+    from .settings import Settings
+
+    overrides: dict[str, Any] = {"k": getattr(args, "k", None)}
+    if getattr(args, "no_translate", False):
+        overrides["translate_queries"] = False
+    s = Settings.from_env(**overrides)
+    backend = getattr(args, "backend", None) or (s.llm_backend if need_llm else "extractive")
+    return Assistant(s, backend=backend)
+
+
+def _ask_json(r) -> dict[str, Any]:
+    return {"question": r.question, "language": r.language, "answer": r.answer, "backend": r.backend,
+            "model": r.model, "citations": r.citations, "grounded": r.grounded, "refused": r.refused,
+            "note": r.note, "standalone_question": r.standalone_question, "timings": r.timings}
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .text import detect_lang
+
+    q = check_query(args.question, None)
+    lang = args.lang if args.lang in ("zh", "en") else detect_lang(q)
+    a = _assistant(args)
+    result = None
+    streamed = False
+    for ev in a.ask_stream(q, lang):
+        if ev["type"] == "status" and ev.get("note") and not args.json:
+            print(ev["note"], file=sys.stderr)
+        elif ev["type"] == "sentence" and not args.json:
+            sys.stdout.write(ev["text"] + ("" if lang == "zh" else " "))
+            sys.stdout.flush()
+            streamed = True
+        elif ev["type"] == "result":
+            result = ev["result"]
+    assert result is not None
+    if args.json:
+        print(json.dumps(_ask_json(result), ensure_ascii=False))
+        return 0
+    if streamed:
+        print()
+    if result.note and result.backend == "extractive":
+        print(result.note)
+    if result.citations:
+        print(f"\n{LABELS['sources'][lang]} ({LABELS['grounded'][lang]}; {result.backend}: {result.model}):")
+        for c in result.citations:
+            p = c["passage"]
+            print(f"  [{c['marker']}] {p['section']}  ({p['id']}, {p['start']}–{p['end']})")
+            for quote in c["quotes"][:3]:
+                print(f"      “{quote['text']}”  ({quote['start']}–{quote['end']})")
+            for r in c["quote_references"]:
+                print(f"      ↳ [{r['n']}] {r['entry']}")
+    return 0
+
+
+def _cite_one(c, claim: str, k: int, translate: bool) -> dict[str, Any]:
+    from .cite import cite_json
+
+    return cite_json(c.cite(claim, k, translate), c.index.doc)
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from .cite import Citer
+    from .evaluation import read_jsonl
+
+    if args.batch:
+        rows = read_jsonl(Path(args.batch), "claim")
+        c = Citer(_assistant(args).grounder)
+        for row in rows:
+            try:
+                obj = _cite_one(c, row["claim"], args.k, not args.no_translate)
+            except UserError as e:
+                obj = {"claim": row.get("claim"), "verdict": "not_found", "support": [], "references": [],
+                       "error": e.en}
+            print(json.dumps(obj, ensure_ascii=False), flush=True)
+        return 0
+    if args.claim is None:
+        raise UserError("请提供论断,或使用 --batch FILE。", "Give a claim, or use --batch FILE.")
+    from .text import detect_lang
+
+    claim = check_query(args.claim)
+    lang = detect_lang(claim)
+    c = Citer(_assistant(args).grounder)
+    obj = _cite_one(c, claim, args.k, not args.no_translate)
+    if args.json:
+        print(json.dumps(obj, ensure_ascii=False))
+        return 0
+    doc = c.index.doc
+    refs = [doc.reference(r["n"]) for r in obj["references"]]
+    if args.format == "gbt7714":
+        from .bibformat import gbt7714
+
+        print(gbt7714(refs))
+        return 0
+    if args.format == "bibtex":
+        from .bibformat import bibtex
+
+        print(bibtex(refs, doc.references))
+        return 0
+    print(f"{LABELS['verdict'][lang]}: {LABELS[obj['verdict']][lang]} ({obj['verdict']})")
+    for s in obj["support"]:
+        p = s["passage"]
+        print(f"\n  {p['section']}  ({p['id']}, {s['start']}–{s['end']}, score {s['score']:.3f})")
+        print(f"  “{s['quote']}”")
+        if s["references"]:
+            print(f"  ↳ {', '.join(f'[{n}]' for n in s['references'])}")
+    if obj["references"]:
+        print(f"\n{LABELS['refs'][lang]}:")
+        for r in obj["references"]:
+            print(f"  [{r['n']}] {r['entry']}")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from .summarize import summarize
+
+    langs = ("zh", "en") if args.lang == "both" else (args.lang,)
+    a = _assistant(args)
+    out = summarize(a, args.section or "all", langs)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"# {out['title']}{'  (cached)' if out.get('cached') else ''}")
+    for lg in langs:
+        print(f"\n## {'中文' if lg == 'zh' else 'English'}\n{out[lg]}")
+    if out["citations"]:
+        print("\n## 来源 / Sources")
+        for c in out["citations"]:
+            print(f"  [{c['marker']}] {c['passage']['section']} ({c['passage']['id']})")
+    return 0
+
+
+def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from .cite import Citer
+
+    c = Citer(_assistant(args).grounder)
+    details = []
+    for r in rows:
+        res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
+        gold = set(r["gold"])
+        details.append({"id": r.get("id"), "lang": r.get("lang"), "verdict": res.verdict,
+                        "returned": res.references, "gold": sorted(gold), "all_gold": gold <= set(res.references)})
+    n = len(details) or 1
+    return {"kind": "claims", "n": len(details), "all_gold": sum(d["all_gold"] for d in details),
+            "gold_recall_rate": round(sum(d["all_gold"] for d in details) / n, 4),
+            "mean_refs": round(sum(len(d["returned"]) for d in details) / n, 3), "details": details}
+
+
+def add_commands(sub: Any, add: Any) -> None:
+    sp = add("ask", "grounded answer with cited passages / 有据可查的回答", cmd_ask)
+    sp.add_argument("question", help="question in Chinese or English / 问题")
+    sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    sp.add_argument("--no-translate", action="store_true", help="no LLM query translation")
+    sp = add("cite", "supporting quotes and references for a claim / 为论断查找依据与文献", cmd_cite)
+    sp.add_argument("claim", nargs="?")
+    sp.add_argument("--k", type=int, default=5)
+    sp.add_argument("--format", choices=["text", "gbt7714", "bibtex"], default="text")
+    sp.add_argument("--batch", metavar="FILE.jsonl", help="one claim per line in field 'claim'")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    sp.add_argument("--no-translate", action="store_true")
+    sp = add("summarize", "bilingual summary of the review or a section / 双语摘要", cmd_summarize)
+    sp.add_argument("--section", default="all", help="section id such as 3 or 3.2, or all")
+    sp.add_argument("--lang", choices=["both", "zh", "en"], default="both")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
