@@ -26,6 +26,7 @@ SUPPORT_OVERLAP = 0.5  # share of a Chinese sentence's bigrams found in the pass
 # Best passage similarity of a question: in scope 0.86–0.95, out of scope 0.82–0.86.
 RELEVANCE_COSINE = 0.85  # below: the review does not cover the question (no LLM call)
 CONFIDENT_COSINE = 0.87  # the extractive backend, which has no NOT_FOUND, answers only above this
+SWITCH_MARGIN = 0.03  # a cited passage this much weaker than another context passage is replaced
 MARKER = re.compile(r"\s*[\[［【]\s*(\d{1,2})\s*[\]］】]")
 # author–year parentheses an LLM copies or invents ("(Li Wanli et al., 2023)"): markers replace them
 AUTHOR_YEAR = re.compile(r"\s*[(（][^()（）]{0,80}?(?:19|20)\d\d[a-z]?[)）]")
@@ -155,6 +156,9 @@ class Grounder:
             scores = {m: sc for m, (sc, _) in found.items()}
             need = self.threshold(text)
             valid = [m for m in dict.fromkeys(markers) if m in by_marker and scores[m] >= need]
+            best_m = max(scores, key=scores.get) if scores else None
+            if valid and best_m is not None and best_m not in valid and scores[best_m] > max(scores[m] for m in valid) + SWITCH_MARGIN:
+                valid = [best_m]  # another passage in the context supports the sentence clearly better
             if not valid:  # repair: the best supporting passage in the context, if any
                 best = max(scores, key=scores.get) if scores else None
                 valid = [best] if best is not None and scores[best] >= need else []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .document import Document, Lang, Paragraph, Reference, Section
 from .errors import CorpusError
+from .text import detect_lang
 
 CN_NUMERALS = "一二三四五六七八九十"
 TERMINAL = tuple("。！？!?”’」』）)…")
@@ -61,10 +62,7 @@ def lines_of(source: str) -> list[Line]:
 
 
 def lang_of(text: str) -> Lang:
-    """Chinese if a meaningful share of letters are CJK, else English."""
-    cjk = len(CJK.findall(text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk >= max(2, latin // 4) else "en"
+    return "zh" if detect_lang(text) == "zh" else "en"
 
 
 def _strip_stars(s: str) -> str:

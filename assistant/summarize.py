@@ -66,7 +66,7 @@ def _central(a: Assistant, paragraphs: list, budget: int) -> list[tuple[Any, str
 
 def _cache_key(a: Assistant, section: str) -> str:
     prompts = "".join((PROMPTS_DIR / f"{n}.{lg}.txt").read_text(encoding="utf-8")
-                      for n in ("summarize_map", "summarize_reduce") for lg in ("zh", "en"))
+                      for n in ("summarize_map", "summarize_reduce", "translate_summary") for lg in ("zh", "en"))
     raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{hash(a.index.doc.source)}|2"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
@@ -108,8 +108,14 @@ def summarize(a: Assistant, section: str = "all", langs: tuple[str, ...] = ("zh"
         numbered.append((gtitle, items))
     out: dict[str, Any] = {"section": section, "title": title}
     used: dict[int, ContextPassage] = {}
-    for lang in langs:
+    done: dict[str, list[CheckedSentence]] = {}
+    for lang in sorted(langs, key=lambda lg: lg != "zh"):  # Chinese first: English may fall back on it
         checked = _summarize_lang(a, lang, numbered, ctx, title, say)
+        if lang == "en" and not checked and a.backend.chat is not None:
+            say("英文摘要改由中文摘要翻译 / translating the Chinese summary into English")
+            zh = done.get("zh") or _summarize_lang(a, "zh", numbered, ctx, title, say)
+            checked = _translate_checked(a, zh, ctx)
+        done[lang] = checked
         for c in checked:
             for m in c.markers:
                 used[m] = ctx[m - 1]
@@ -141,12 +147,21 @@ def _summarize_lang(a: Assistant, lang: str, numbered: list, ctx: list[ContextPa
     return [k for k in kept if detect_lang(k.text) == lang]
 
 
+def _translate_checked(a: Assistant, zh: list[CheckedSentence], ctx: list[ContextPassage]) -> list[CheckedSentence]:
+    """English from the checked Chinese summary, markers kept, then checked again."""
+    if not zh:
+        return []
+    text = str((chat_prompt("translate_summary", "en") | a.backend.chat).invoke({"text": render(zh, "zh")}).content)
+    kept, _ = a.grounder.check(text, ctx)
+    return [k for k in kept if detect_lang(k.text) == "en"]
+
+
 def _invoke(a: Assistant, name: str, lang: str, values: dict[str, str]) -> str:
     """One LLM call; if the reply is in the wrong language, ask once more, explicitly."""
     chain = chat_prompt(name, lang) | a.backend.chat
     text = str(chain.invoke(values).content).strip()
-    if detect_lang(text) != lang:
-        extra = "\n\n请用中文回答。" if lang == "zh" else "\n\nWrite the summary in English."
+    if detect_lang(text) != lang:  # one retry, with the instruction repeated next to the data
+        extra = "\n\n(只用中文。)" if lang == "zh" else "\n\n(Answer in English only. Do not copy Chinese.)"
         key = "passages" if "passages" in values else "summaries"
         text = str(chain.invoke({**values, key: values[key] + extra}).content).strip()
     return text

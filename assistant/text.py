@@ -7,7 +7,7 @@ import unicodedata
 
 # A sentence ends at 。！？!? (plus closing quotes/brackets), or at '. ' before an English capital.
 _ZH_END = re.compile(r"[。！？!?；;][”’」』)）]*")
-_EN_END = re.compile(r"(?<=[a-z0-9)\]”\"])[.!?](?=\s+[A-Z“\"(])")
+_EN_END = re.compile(r"(?<=[A-Za-z0-9)\]”\"])[.!?](?=\s+[A-Z“\"(\[])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -54,9 +54,9 @@ def normalize(s: str) -> str:
 
 
 def detect_lang(text: str) -> str:
-    """'zh' if the text has a meaningful share of CJK characters, else 'en'."""
+    """'zh' or 'en' by which has more words (a Chinese word ≈ 2 characters); ties and empty text → 'en'.
+
+    So "AI如何影响区域经济?" is Chinese, and an English answer with a stray Chinese term stays English."""
     cjk = len(_CJK.findall(text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    if cjk == 0:
-        return "en"
-    return "zh" if cjk * 3 >= latin or cjk >= 4 else "en"
+    words = len(re.findall(r"[A-Za-z]+", text))
+    return "zh" if cjk / 2 > words else "en"

@@ -58,3 +58,27 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
     e = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
                           env=e, cwd=ROOT, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def fake_assistant_factory(real_index):
+    """Assistants over the real index and embedder, with a scripted LangChain fake chat model."""
+    from dataclasses import replace
+
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.chain import Assistant
+
+    def make(*responses: str, **settings):
+        s = replace(real_index.settings, translate_queries=False, **settings)
+        return Assistant(s, index=real_index, chat=FakeListChatModel(responses=list(responses)))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def local_assistant(real_index):
+    """The real thing: the bundled GGUF through xllamacpp, with glossary and query translation."""
+    from assistant.chain import Assistant
+
+    return Assistant(real_index.settings, backend="local", index=real_index)
