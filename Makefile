@@ -31,6 +31,7 @@ test: install
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_retrieval.py
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_ask.py
 
 clean:
 	rm -rf index/store index/.build-* index/.old-*

@@ -68,7 +68,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 f"参考文献 references: {rep['references']}\n"
                 f"  引用 citations: {rep['citations']} (已链接 linked {rep['citations_linked']}, "
                 f"未解析 unresolved {rep['unresolved']})\n"
-                f"  块 chunks: {rep['chunks']} (zh {rep['chunks_zh']}, en {rep['chunks_en']})   "
+                f"  块 chunks: {rep['chunks']} (zh {rep['chunks_zh']}, en {rep['chunks_en']})   句子 sentences: {rep['sentences']}   "
                 f"模型 model: {rep['model']}\n  存储 store: {rep['store']}")
 
     _emit(rep, args.json, text)
@@ -166,12 +166,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
     elif kind == "citelinks":
         doc = load_document(_settings(args))
         res = citelink_metrics(rows, lambda c: resolve_text(c, doc))
+    elif kind == "answers":
+        from .cli_answer import answers_metrics
+
+        res = answers_metrics(args, rows)
     else:
         from .cli_answer import claims_metrics
 
         res = claims_metrics(args, rows)
 
     def text() -> str:
+        if kind == "answers":
+            head = (f"answers ({res['backend']}: {res['model']}): language right {res['language_ok']}/{res['n']}, "
+                    f"markers valid {res['markers_valid']}/{res['n']}, out of scope refused "
+                    f"{res['out_of_scope_refused']}/{res['out_of_scope']}, in scope answered "
+                    f"{res['in_scope_answered']}/{res['in_scope']}")
+            rows_ = [f"  {d['id']} {d['lang']} {d['scope']:<3} {'refused' if d['refused'] else 'answered':<8} "
+                     f"lang {'✓' if d['language_ok'] else '✗'} markers {'✓' if d['markers_valid'] else '✗'} "
+                     f"{d['seconds']}s  {d['answer'][:70]}" for d in res["details"]]
+            return "\n".join([head, *rows_])
         if kind == "claims":
             miss = [d for d in res["details"] if not d["all_gold"]]
             return (f"claims: every gold reference returned for {res['all_gold']}/{res['n']}; "

@@ -169,6 +169,34 @@ def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict
             "mean_refs": round(sum(len(d["returned"]) for d in details) / n, 3), "details": details}
 
 
+def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Questions with `lang` and `scope` (in|out): language right, markers valid, out-of-scope refused."""
+    import re
+
+    from .text import detect_lang
+
+    a = _assistant(args)
+    details = []
+    for r in rows:
+        res = a.ask(r["q"])
+        markers = {int(m) for m in re.findall(r"\[(\d+)\]", res.answer)}
+        listed = {c["marker"] for c in res.citations}
+        quotes_ok = all(q["text"] in c["passage"]["text"] for c in res.citations for q in c["quotes"])
+        lang_ok = res.language == r["lang"] and (res.refused or detect_lang(res.answer) == r["lang"])
+        details.append({"id": r.get("id"), "lang": r["lang"], "scope": r["scope"], "answer": res.answer,
+                        "refused": res.refused, "grounded": res.grounded, "language_ok": lang_ok,
+                        "markers_valid": markers == listed and quotes_ok,
+                        "correct_scope": res.refused == (r["scope"] == "out"),
+                        "seconds": res.timings.get("total"), "backend": res.backend})
+    n_out = sum(d["scope"] == "out" for d in details)
+    return {"kind": "answers", "n": len(details), "backend": a.backend.name, "model": a.backend.model,
+            "language_ok": sum(d["language_ok"] for d in details),
+            "markers_valid": sum(d["markers_valid"] for d in details),
+            "out_of_scope_refused": sum(d["refused"] for d in details if d["scope"] == "out"), "out_of_scope": n_out,
+            "in_scope_answered": sum(not d["refused"] for d in details if d["scope"] == "in"),
+            "in_scope": len(details) - n_out, "details": details}
+
+
 def add_commands(sub: Any, add: Any) -> None:
     sp = add("ask", "grounded answer with cited passages / 有据可查的回答", cmd_ask)
     sp.add_argument("question", help="question in Chinese or English / 问题")

@@ -43,6 +43,8 @@ def kind_of(rows: list[dict[str, Any]]) -> str:
         return "citelinks"
     if rows and all("claim" in r and "gold" in r for r in rows):
         return "claims"
+    if rows and all("q" in r and "scope" in r for r in rows):
+        return "answers"
     raise UserError("无法识别评测集格式(需要 q/cite/claim 与 gold 字段)。",
                     "Unknown eval set format (expected q/cite/claim with gold).")
 

@@ -201,7 +201,7 @@ def render(checked: list[CheckedSentence], lang: str) -> str:
     for c in checked:
         body = c.text.rstrip()
         end = ""
-        m = re.search(r"[。！？.!?]+[”’」』)）]*$", body)
+        m = re.search(r"[。！？.!?；;]+[”’」』)）]*$", body)
         if m:
             body, end = body[: m.start()].rstrip(), m.group(0)
         marks = "".join(f"[{n}]" for n in c.markers)
