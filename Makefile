@@ -24,7 +24,7 @@ index: install
 	HF_HUB_OFFLINE=1 $(BIN)/reviewqa index
 
 run: index
-	@$(BIN)/reviewqa --help
+	HF_HUB_OFFLINE=1 $(BIN)/reviewqa serve --host 127.0.0.1 --port 7860
 
 test: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest

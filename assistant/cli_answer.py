@@ -197,6 +197,23 @@ def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
             "in_scope": len(details) - n_out, "details": details}
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .chain import Assistant
+    from .settings import Settings
+    from .ui.app import serve
+
+    s = Settings.from_env()
+    try:
+        a = Assistant(s, backend=args.backend)
+    except UserError as e:  # e.g. the local model cannot be assembled: serve extractively, say why
+        print(f"[reviewqa] {e.message()} → extractive", file=sys.stderr)
+        a = Assistant(s, backend="extractive")
+    ui = args.ui_lang if args.ui_lang in ("zh", "en") else ("zh" if s.lang != "en" else "en")
+    print(f"[reviewqa] http://{args.host}:{args.port}  ({a.backend.name}: {a.backend.model})", file=sys.stderr)
+    serve(a, args.host, args.port, block=True, ui_lang=ui)
+    return 0
+
+
 def add_commands(sub: Any, add: Any) -> None:
     sp = add("ask", "grounded answer with cited passages / 有据可查的回答", cmd_ask)
     sp.add_argument("question", help="question in Chinese or English / 问题")
@@ -210,6 +227,11 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("--batch", metavar="FILE.jsonl", help="one claim per line in field 'claim'")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     sp.add_argument("--no-translate", action="store_true")
+    sp = add("serve", "the web app (Gradio) / 网页应用", cmd_serve)
+    sp.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1, this machine only)")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    sp.add_argument("--ui-lang", choices=["zh", "en"], default=None, help="interface language")
     sp = add("summarize", "bilingual summary of the review or a section / 双语摘要", cmd_summarize)
     sp.add_argument("--section", default="all", help="section id such as 3 or 3.2, or all")
     sp.add_argument("--lang", choices=["both", "zh", "en"], default="both")

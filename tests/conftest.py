@@ -82,3 +82,22 @@ def local_assistant(real_index):
     from assistant.chain import Assistant
 
     return Assistant(real_index.settings, backend="local", index=real_index)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ui_server(local_assistant):
+    """The Gradio app on 127.0.0.1, sharing the session's model; yields its URL."""
+    from assistant.ui.app import serve
+
+    port = free_port()
+    demo = serve(local_assistant, "127.0.0.1", port, block=False)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()

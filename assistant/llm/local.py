@@ -4,6 +4,7 @@ prompt cache, so repeated answers only pay for the passages and the question."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import threading
@@ -20,6 +21,30 @@ from ..errors import ModelError
 _SERVERS: dict[str, Any] = {}
 _LOCK = threading.Lock()
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+_ACTIVE = 0  # generations in flight; the model must not be torn down under them
+_ACTIVE_CV = threading.Condition()
+
+
+class _InFlight:
+    def __enter__(self) -> None:
+        global _ACTIVE
+        with _ACTIVE_CV:
+            _ACTIVE += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _ACTIVE
+        with _ACTIVE_CV:
+            _ACTIVE -= 1
+            _ACTIVE_CV.notify_all()
+
+
+@atexit.register
+def _shutdown(timeout: float = 60.0) -> None:
+    """At exit, let running generations finish (bounded) before the llama.cpp servers are freed;
+    freeing them under a running generation crashes the process."""
+    with _ACTIVE_CV:
+        _ACTIVE_CV.wait_for(lambda: _ACTIVE == 0, timeout=timeout)
+    _SERVERS.clear()
 
 
 def _server(path: str, n_ctx: int, threads: int):
@@ -76,7 +101,8 @@ class ChatLocalLlama(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         server = _server(self.model_path, self.n_ctx, self.threads)
-        res = server.handle_chat_completions(self._payload(messages, stop, False, **kwargs))
+        with _InFlight():
+            res = server.handle_chat_completions(self._payload(messages, stop, False, **kwargs))
         if not isinstance(res, dict) or "choices" not in res:
             raise RuntimeError(f"local model error: {res.get('error') if isinstance(res, dict) else res}")
         text = res["choices"][0]["message"].get("content") or ""
@@ -96,7 +122,8 @@ class ChatLocalLlama(BaseChatModel):
 
         def work() -> None:
             try:
-                server.handle_chat_completions(self._payload(messages, stop, True, **kwargs), on_chunk)
+                with _InFlight():
+                    server.handle_chat_completions(self._payload(messages, stop, True, **kwargs), on_chunk)
             except BaseException as e:  # surfaced in the consumer thread
                 errors.append(e)
             finally:

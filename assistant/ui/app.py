@@ -1,0 +1,212 @@
+"""The Gradio app: chat with cited passages, claim check, bilingual summaries, browse.
+
+One Assistant (one local model) serves every session; each browser session keeps its own chat
+history in `gr.State`, and the queue limits how many requests run at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterator
+
+from ..chain import Assistant
+from ..errors import MAX_QUERY_CHARS
+from ..text import detect_lang
+from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, esc, section_html, sources_html)
+from .texts import LANG_CHOICES, t
+
+
+def _ui(lang: str) -> str:
+    return "zh" if lang == "zh" else "en"
+
+
+class App:
+    """Handlers, kept apart from the layout so tests can call them directly."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        from ..cite import Citer
+
+        self.a = assistant
+        self.citer = Citer(assistant.grounder)
+
+    def status(self, lang: str) -> str:
+        idx = self.a.index
+        return t("status", lang).format(backend=self.a.backend.name, model=self.a.backend.model,
+                                       chunks=len(idx.chunks), sentences=len(idx.sentences),
+                                       refs=len(idx.doc.references))
+
+    # ---------------------------------------------------------------------------- chat
+    def chat(self, message: str, chat: list[dict], answer_lang: str, ui_lang: str,
+             conv: list[tuple[str, str]]) -> Iterator[tuple[Any, ...]]:
+        """Streams (chatbot, sources, badge, conversation, textbox) updates."""
+        chat = list(chat or [])
+        conv = list(conv or [])
+        text = (message or "").strip()
+        lang = answer_lang if answer_lang in ("zh", "en") else (detect_lang(text) if text else _ui(ui_lang))
+        if not text:
+            yield chat, t("no_sources", lang), badge(False, False, lang, t("empty", lang)), conv, ""
+            return
+        chat.append({"role": "user", "content": esc(text[:MAX_QUERY_CHARS + 50])})
+        if len(text) > MAX_QUERY_CHARS:
+            chat.append({"role": "assistant", "content": esc(t("too_long", lang))})
+            yield chat, "", badge(False, False, lang, t("too_long", lang)), conv, ""
+            return
+        chat.append({"role": "assistant", "content": esc(t("thinking", lang))})
+        yield chat, "", "", conv, ""
+        answer = ""
+        try:
+            for ev in self.a.ask_stream(text, lang, conv):
+                if ev["type"] == "sentence":
+                    answer += ev["text"] + ("" if lang == "zh" else " ")
+                    chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+                    yield chat, "", "", conv, ""
+                elif ev["type"] == "result":
+                    r = ev["result"]
+                    chat[-1] = {"role": "assistant", "content": answer_markdown(r.answer)}
+                    conv.append((text, r.answer))
+                    yield (chat, sources_html(r.citations, lang), badge(r.grounded, r.refused, lang, r.note),
+                           conv[-5:], "")
+        except Exception as e:  # one line in the page, never a stack trace
+            print(f"[reviewqa] chat error: {type(e).__name__}: {e}", file=sys.stderr)
+            msg = getattr(e, "message", None)
+            line = msg(lang) if callable(msg) else type(e).__name__
+            chat[-1] = {"role": "assistant", "content": esc(t("error", lang) + line)}
+            yield chat, "", badge(False, False, lang), conv, ""
+
+    # ---------------------------------------------------------------------------- claim
+    def claim(self, claim: str, ui_lang: str) -> tuple[str, str, str]:
+        from ..bibformat import bibtex, gbt7714
+        from ..cite import cite_json
+
+        text = (claim or "").strip()
+        lang = detect_lang(text) if text else _ui(ui_lang)
+        if not text:
+            return f"<p>{esc(t('empty', lang))}</p>", "", ""
+        if len(text) > MAX_QUERY_CHARS:
+            return f"<p>{esc(t('too_long', lang))}</p>", "", ""
+        try:
+            obj = cite_json(self.citer.cite(text), self.a.index.doc)
+        except Exception as e:
+            msg = getattr(e, "message", None)
+            return f"<p>{esc(t('error', lang) + (msg(lang) if callable(msg) else type(e).__name__))}</p>", "", ""
+        doc = self.a.index.doc
+        refs = [doc.reference(r["n"]) for r in obj["references"]]
+        return claim_html(obj, lang), gbt7714(refs), bibtex(refs, doc.references)
+
+    # ---------------------------------------------------------------------------- summaries
+    def summary(self, section: str, ui_lang: str) -> tuple[str, str, str]:
+        from ..summarize import summarize
+
+        lang = _ui(ui_lang)
+        try:
+            out = summarize(self.a, section or "all", ("zh", "en"))
+        except Exception as e:
+            msg = getattr(e, "message", None)
+            line = esc(t("error", lang) + (msg(lang) if callable(msg) else type(e).__name__))
+            return line, line, ""
+        note = f" {t('cached', lang)}" if out.get("cached") else ""
+        head = f"**{esc(out['title'])}**{esc(note)}\n\n"
+        return (head + answer_markdown(out["zh"], "sum"), head + answer_markdown(out["en"], "sum"),
+                sources_html([{"marker": c["marker"], "passage": c["passage"], "quotes": []}
+                              for c in out["citations"]], lang, prefix="sum"))
+
+    def section_choices(self, lang: str) -> list[tuple[str, str]]:
+        return [(t("whole", lang), "all")] + [(s.title if s.level == 1 else f"  {s.title}", s.id)
+                                               for s in self.a.index.doc.sections]
+
+    def browse(self, section: str, ui_lang: str) -> str:
+        return section_html(self.a.index.doc, section or "1", _ui(ui_lang))
+
+
+def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
+    import gradio as gr
+
+    with gr.Blocks(title="reviewqa") as demo:
+        title = gr.Markdown(f"## {t('title', ui_lang)}\n{t('subtitle', ui_lang)}")
+        with gr.Row():
+            lang_ui = gr.Radio([("中文", "zh"), ("English", "en")], value=ui_lang, label=t("ui_lang", ui_lang),
+                               scale=1)
+            status = gr.Markdown(f'<span class="rq-status">{esc(app.status(ui_lang))}</span>', elem_id="rq-status")
+        conv = gr.State([])
+        with gr.Tab(t("tab_chat", ui_lang)) as tab_chat:
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(height=460, label=t("tab_chat", ui_lang), elem_id="rq-chat",
+                                         sanitize_html=True, feedback_options=None)
+                    badge_box = gr.HTML("", elem_id="rq-badge")
+                    with gr.Row():
+                        question = gr.Textbox(label=t("question", ui_lang), placeholder=t("placeholder", ui_lang),
+                                              scale=4, elem_id="rq-question", max_lines=6)
+                        answer_lang = gr.Radio(LANG_CHOICES, value="auto", label=t("answer_lang", ui_lang), scale=2)
+                    with gr.Row():
+                        send = gr.Button(t("send", ui_lang), variant="primary", elem_id="rq-send")
+                        clear = gr.Button(t("clear", ui_lang))
+                with gr.Column(scale=2):
+                    gr.Markdown(f"### {t('sources', 'zh')} / {t('sources', 'en')}")
+                    sources = gr.HTML(f"<p>{esc(t('no_sources', ui_lang))}</p>", elem_id="rq-sources")
+        with gr.Tab(t("tab_claim", ui_lang)) as tab_claim:
+            claim = gr.Textbox(label=t("claim", ui_lang), placeholder=t("claim_placeholder", ui_lang),
+                               elem_id="rq-claim", max_lines=6)
+            check = gr.Button(t("check", ui_lang), variant="primary", elem_id="rq-check")
+            claim_out = gr.HTML(elem_id="rq-claim-out")
+            with gr.Row():
+                gbt = gr.Code(label=t("gbt", ui_lang), language=None, elem_id="rq-gbt")
+                bib = gr.Code(label=t("bibtex", ui_lang), language=None, elem_id="rq-bibtex")
+        with gr.Tab(t("tab_summary", ui_lang)) as tab_summary:
+            with gr.Row():
+                sum_section = gr.Dropdown(app.section_choices(ui_lang), value="all", label=t("section", ui_lang),
+                                          scale=3)
+                sum_btn = gr.Button(t("summarize", ui_lang), variant="primary", scale=1, elem_id="rq-summarize")
+            with gr.Row():
+                sum_zh = gr.Markdown(label=t("summary_zh", ui_lang), elem_id="rq-sum-zh")
+                sum_en = gr.Markdown(label=t("summary_en", ui_lang), elem_id="rq-sum-en")
+            sum_src = gr.HTML()
+        with gr.Tab(t("tab_browse", ui_lang)) as tab_browse:
+            outline = gr.Dropdown(app.section_choices(ui_lang), value="1", label=t("outline", ui_lang))
+            reader = gr.HTML(app.browse("1", ui_lang), elem_id="rq-reader")
+
+        chat_outputs = [chatbot, sources, badge_box, conv, question]
+        chat_inputs = [question, chatbot, answer_lang, lang_ui, conv]
+        send.click(app.chat, chat_inputs, chat_outputs, api_name="chat", concurrency_id="llm")
+        question.submit(app.chat, chat_inputs, chat_outputs, api_name=False, concurrency_id="llm")
+        clear.click(lambda: ([], "", "", []), None, [chatbot, sources, badge_box, conv], api_name=False)
+        check.click(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name="claim", concurrency_id="llm")
+        claim.submit(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name=False, concurrency_id="llm")
+        sum_btn.click(app.summary, [sum_section, lang_ui], [sum_zh, sum_en, sum_src], api_name="summary",
+                      concurrency_id="llm")
+        outline.change(app.browse, [outline, lang_ui], reader, api_name="browse")
+
+        def relabel(lang: str):
+            choices = app.section_choices(lang)
+            return (f"## {t('title', lang)}\n{t('subtitle', lang)}",
+                    f'<span class="rq-status">{esc(app.status(lang))}</span>',
+                    gr.update(label=t("tab_chat", lang)), gr.update(label=t("tab_claim", lang)),
+                    gr.update(label=t("tab_summary", lang)), gr.update(label=t("tab_browse", lang)),
+                    gr.update(label=t("question", lang), placeholder=t("placeholder", lang)),
+                    gr.update(label=t("answer_lang", lang)), gr.update(value=t("send", lang)),
+                    gr.update(value=t("clear", lang)),
+                    gr.update(label=t("claim", lang), placeholder=t("claim_placeholder", lang)),
+                    gr.update(value=t("check", lang)), gr.update(choices=choices, label=t("section", lang)),
+                    gr.update(value=t("summarize", lang)), gr.update(choices=choices, label=t("outline", lang)),
+                    gr.update(label=t("ui_lang", lang)))
+
+        lang_ui.change(relabel, lang_ui, [title, status, tab_chat, tab_claim, tab_summary, tab_browse, question,
+                                          answer_lang, send, clear, claim, check, sum_section, sum_btn, outline,
+                                          lang_ui], api_name=False)
+    return demo
+
+
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
+          ui_lang: str = "zh"):
+    """Launch on host:port; the local model answers one request at a time (queue holds the rest)."""
+    import gradio as gr
+
+    demo = build(App(assistant), ui_lang)
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    theme = gr.themes.Base(font=["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "ui-sans-serif",
+                                 "system-ui", "sans-serif"],
+                           font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"])
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=False,
+                quiet=not block, theme=theme, css=CSS, head=HEAD_JS, footer_links=[], ssr_mode=False,
+                max_file_size="1mb")
+    return demo

@@ -1,0 +1,172 @@
+"""HTML for the web app. Every piece of corpus, user or model text goes through `esc`, so a
+passage, a question or an answer containing `<script>` or other HTML is shown, never run."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from ..document import Document, Paragraph
+from .texts import t
+
+MARKER = re.compile(r"\[(\d{1,2})\]")
+
+CSS = """
+:root, .gradio-container, .prose, textarea, input, button, .message, .md {
+  font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+    "PingFang SC", "Microsoft YaHei", "Noto Sans", ui-sans-serif, system-ui, sans-serif !important;
+}
+.rq-status { font-size: 0.85em; opacity: 0.8; }
+.rq-badge { display: inline-block; padding: 2px 8px; border-radius: 10px; font-size: 0.85em; }
+.rq-ok { background: #e6f4ea; color: #1e6b34; }
+.rq-no { background: #fdecea; color: #8a1c14; }
+.rq-src { border: 1px solid #ddd; border-radius: 8px; padding: 6px 10px; margin: 6px 0; }
+.rq-src summary { cursor: pointer; font-weight: 600; }
+.rq-src.rq-flash, .rq-src:target { outline: 3px solid #f5b400; }
+.rq-passage { line-height: 1.7; margin: 6px 0; }
+.rq-passage mark { background: #fff3a3; padding: 0 1px; }
+.rq-refs { font-size: 0.9em; margin: 4px 0 0 0; padding-left: 1.2em; }
+.rq-cite { color: #1a56db; text-decoration: none; border-bottom: 1px dotted; }
+.rq-section h3 { margin-top: 1em; }
+a.rq-marker { font-weight: 600; text-decoration: none; }
+"""
+
+# Clicking a marker in an answer opens and highlights its source instead of following the link.
+HEAD_JS = """
+<script>
+document.addEventListener('click', function (e) {
+  var a = e.target.closest && e.target.closest('a[href^="#src-"], a[href^="#sum-"], a[href^="#ref-"]');
+  if (!a) return;
+  var el = document.getElementById(a.getAttribute('href').slice(1));
+  if (!el) return;
+  e.preventDefault(); e.stopPropagation();
+  if (el.tagName === 'DETAILS') el.open = true;
+  el.scrollIntoView({behavior: 'smooth', block: 'center'});
+  el.classList.add('rq-flash'); setTimeout(function () { el.classList.remove('rq-flash'); }, 1600);
+}, true);
+</script>
+"""
+
+
+def esc(s: Any) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def answer_markdown(text: str, prefix: str = "src") -> str:
+    """An answer for the chat bubble: escaped, markers turned into links to their sources."""
+    return MARKER.sub(lambda m: f'<a class="rq-marker" href="#{prefix}-{m.group(1)}">[{m.group(1)}]</a>', esc(text))
+
+
+def highlight(passage_text: str, quotes: list[str]) -> str:
+    """The passage with its supporting sentences in <mark> (escaped)."""
+    spans = []
+    for q in quotes:
+        i = passage_text.find(q)
+        if i >= 0:
+            spans.append((i, i + len(q)))
+    spans.sort()
+    out, pos = [], 0
+    for a, b in spans:
+        if a < pos:
+            continue
+        out.append(esc(passage_text[pos:a]))
+        out.append(f"<mark>{esc(passage_text[a:b])}</mark>")
+        pos = b
+    out.append(esc(passage_text[pos:]))
+    return "".join(out)
+
+
+def references_html(refs: list[dict[str, Any]]) -> str:
+    if not refs:
+        return ""
+    items = "".join(f"<li>[{esc(r['n'])}] {esc(r['entry'])}</li>" for r in refs)
+    return f'<ul class="rq-refs">{items}</ul>'
+
+
+def sources_html(citations: list[dict[str, Any]], lang: str, prefix: str = "src") -> str:
+    if not citations:
+        return f"<p>{esc(t('no_sources', lang))}</p>"
+    parts = []
+    for c in citations:
+        p = c["passage"]
+        quotes = [q["text"] for q in c.get("quotes", [])]
+        own = c.get("quote_references") or []
+        own_n = {r["n"] for r in own}
+        others = [r for r in p.get("references", []) if r["n"] not in own_n]
+        if own:  # the references cited at the supporting sentence, then the rest of the passage's
+            refs = (f"<div><small>{esc(t('refs_here', lang))}</small>{references_html(own)}</div>"
+                    + (f"<details><summary><small>{esc(t('refs_passage', lang))} ({len(others)})</small></summary>"
+                       f"{references_html(others)}</details>" if others else ""))
+        elif others:
+            refs = f"<div><small>{esc(t('refs_passage', lang))}</small>{references_html(others)}</div>"
+        else:
+            refs = ""
+        parts.append(
+            f'<details class="rq-src" id="{prefix}-{esc(c["marker"])}" open>'
+            f'<summary>[{esc(c["marker"])}] {esc(p["section"])} '
+            f'<small>({esc(p["id"])}, {esc(p["start"])}–{esc(p["end"])})</small></summary>'
+            f'<div class="rq-passage">{highlight(p["text"], quotes)}</div>{refs}</details>')
+    return "".join(parts)
+
+
+def badge(grounded: bool, refused: bool, lang: str, note: str = "") -> str:
+    if refused:
+        b = f'<span class="rq-badge rq-no">{esc(t("refused", lang))}</span>'
+    elif grounded:
+        b = f'<span class="rq-badge rq-ok">{esc(t("grounded", lang))}</span>'
+    else:
+        b = ""
+    return b + (f' <span class="rq-status">{esc(note)}</span>' if note else "")
+
+
+def claim_html(obj: dict[str, Any], lang: str) -> str:
+    verdict = obj["verdict"]
+    cls = "rq-ok" if verdict == "supported" else "rq-no"
+    parts = [f'<p><b>{esc(t("verdict", lang))}:</b> <span class="rq-badge {cls}">{esc(t(verdict, lang))}</span></p>']
+    for i, s in enumerate(obj["support"], 1):
+        p = s["passage"]
+        parts.append(
+            f'<details class="rq-src" id="claim-src-{i}" open><summary>{esc(p["section"])} '
+            f'<small>({esc(p["id"])}, {esc(s["start"])}–{esc(s["end"])}, {s["score"]:.3f})</small></summary>'
+            f'<div class="rq-passage">{highlight(p["text"], [s.get("clause") or s["quote"]])}</div>'
+            f'{references_html([r for r in p["references"] if r["n"] in s["references"]])}</details>')
+    return "".join(parts)
+
+
+def _linked_paragraph(p: Paragraph) -> str:
+    """A paragraph with each in-text citation linked to its entry in the reference list."""
+    out, pos = [], 0
+    for c in sorted(p.citations, key=lambda c: c.start):
+        out.append(esc(p.text[pos:c.start]))
+        target = c.refs[0] if c.refs else None
+        title = ", ".join(f"[{n}]" for n in c.refs)
+        if target:
+            out.append(f'<a class="rq-cite" href="#ref-{target}" title="{esc(title)}">{esc(p.text[c.start:c.end])}</a>')
+        else:
+            out.append(esc(p.text[c.start:c.end]))
+        pos = c.end
+    out.append(esc(p.text[pos:]))
+    return "".join(out)
+
+
+def section_html(doc: Document, section_id: str, lang: str) -> str:
+    """A section (with its subsections) to read, citations linked to the reference list below."""
+    parts = []
+    for s in doc.sections:
+        if section_id != "all" and s.id != section_id and not s.id.startswith(section_id + "."):
+            continue
+        level = "h3" if s.level == 1 else "h4"
+        parts.append(f'<{level} id="sec-{esc(s.id)}">{esc(s.title)}</{level}>')
+        for p in s.paragraphs:
+            parts.append(f'<p class="rq-passage" id="{esc(p.id)}">{_linked_paragraph(p)}</p>')
+    cited = sorted({n for s in doc.sections if section_id == "all" or s.id == section_id
+                    or s.id.startswith(section_id + ".") for p in s.paragraphs for n in p.refs})
+    refs = [doc.reference(n) for n in cited] if section_id != "all" else doc.references
+    parts.append(f"<h3>{esc(t('references', lang))}</h3><ol class='rq-refs' style='list-style:none'>")
+    for r in refs:
+        where = ", ".join(r.cited_in) or "—"
+        parts.append(f'<li id="ref-{r.n}">[{r.n}] {esc(r.entry)} <small>· {esc(t("cited_in", lang))}: '
+                     f'{esc(where)} · {esc("; ".join(r.cited_as))}</small></li>')
+    parts.append("</ol>")
+    return f'<div class="rq-section">{"".join(parts)}</div>'

@@ -1,0 +1,96 @@
+"""The web app through its API (gradio_client) against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def client(ui_server):
+    from gradio_client import Client
+
+    return Client(ui_server, verbose=False)
+
+
+def _text(msg: dict) -> str:
+    content = msg["content"]
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content)
+
+
+def _chat(client, q: str, lang: str = "auto"):
+    chat, sources, badge, _ = client.predict(q, [], lang, "zh", api_name="/chat")
+    return chat, sources, badge
+
+
+def test_chat_chinese_cited_answer(client):
+    chat, sources, badge = _chat(client, "人工智能如何提升区域治理效能?")
+    answer = _text(chat[-1])
+    assert re.search(r'href="#src-\d+"', answer) and "rq-ok" in badge
+    assert "<mark>" in sources and "rq-refs" in sources or "<mark>" in sources
+    marker = re.search(r'href="#src-(\d+)"', answer).group(1)
+    assert f'id="src-{marker}"' in sources
+
+
+def test_chat_english_and_refusal(client):
+    chat, sources, badge = _chat(client, "What risks does AI bring to urban governance?")
+    assert re.search(r"[A-Za-z]{4,}", _text(chat[-1])) and 'href="#src-' in _text(chat[-1])
+    chat, sources, badge = _chat(client, "What is the capital of Australia?")
+    assert "does not cover" in _text(chat[-1]) and "rq-no" in badge
+
+
+def test_chat_input_errors(client):
+    chat, _, badge = _chat(client, "区" * 2001)
+    assert "过长" in _text(chat[-1])
+    chat, _, badge = _chat(client, "   ")
+    assert chat == [] and badge
+
+
+def test_html_in_question_is_shown_not_run(client):
+    chat, sources, _ = _chat(client, "<script>alert(1)</script><img src=x onerror=alert(2)> 城市大脑有哪些风险?")
+    user = _text(chat[-2])
+    assert "<script>" not in user and "<img" not in user and "&lt;script&gt;" in user
+    assert "<script" not in _text(chat[-1]) and "<script" not in sources
+
+
+def test_claim_check(client):
+    html, gbt, bib = client.predict("新型数字基础设施建设能够提升乡村产业链供应链韧性。", "zh", api_name="/claim")
+    assert "有依据" in html and "<mark>" in html
+    assert "[1] 刘儒,郭提超,辛建岐.新型数字基建促进乡村产业振兴" in gbt
+    assert bib.startswith("@article{liu2024xin")
+    html, gbt, bib = client.predict("x" * 2001, "en", api_name="/claim")
+    assert "too long" in html and gbt == ""
+
+
+def test_summary_and_browse(client):
+    zh, en, src = client.predict("4.2", "zh", api_name="/summary")
+    assert re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"[A-Za-z]{5,}", en)
+    assert 'href="#sum-' in zh and 'id="sum-' in src
+    page = client.predict("3.1", "zh", api_name="/browse")
+    assert 'href="#ref-30"' in page and 'id="ref-30"' in page and "李万利等,2023" in page
+
+
+def test_four_simultaneous_chats_keep_their_own_answers(ui_server):
+    from gradio_client import Client
+
+    questions = ["城市大脑有哪些风险?", "What is virtual agglomeration?", "链主企业发生了怎样的转变?",
+                 "How does AI affect regional innovation?"]
+
+    def one(q: str):
+        c = Client(ui_server, verbose=False)
+        return q, c.predict(q, [], "auto", "zh", api_name="/chat")
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, questions))
+    answers = set()
+    for q, (chat, sources, badge, _) in results:
+        user_turns = [_text(m) for m in chat if m["role"] == "user"]
+        assert user_turns == [q]  # this session's history only
+        answers.add(_text(chat[-1]))
+    assert len(answers) == 4

@@ -1,0 +1,105 @@
+"""End to end in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright): ask in Chinese
+and English, open a cited source, run a claim check; screenshots go to tests/artifacts/.
+The page must make no request off this machine and must render Chinese with a local CJK font."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(ui_server):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian chromium is required (installed by .ci/run)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.requests = []  # type: ignore[attr-defined]
+        pg.on("request", lambda r: pg.requests.append(r.url))  # type: ignore[attr-defined]
+        pg.dialogs = []  # type: ignore[attr-defined]
+        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+        pg.goto(ui_server, wait_until="load")
+        pg.wait_for_selector("#rq-question textarea", timeout=60_000)
+        yield pg
+        browser.close()
+
+
+def _ask(page, question: str, timeout: int = 180_000) -> None:
+    before = page.locator("#rq-chat a.rq-marker").count()
+    box = page.locator("#rq-question textarea")
+    box.fill(question)
+    page.locator("#rq-send").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#rq-chat a.rq-marker').length > n", arg=before, timeout=timeout)
+    page.wait_for_selector("#rq-badge .rq-ok", timeout=timeout)
+
+
+def test_chinese_question_streams_cited_answer(page):
+    _ask(page, "人工智能如何提升区域治理效能?")
+    answer = page.locator("#rq-chat .message").last.inner_text()
+    assert "治理" in answer
+    marker = page.locator("#rq-chat a.rq-marker").last
+    target = marker.get_attribute("href")
+    marker.click()
+    src = page.locator(f"#rq-sources {target}")
+    assert src.is_visible()
+    assert src.locator("mark").first.is_visible()  # the supporting sentence is highlighted
+    assert "场景赋能" in src.inner_text()
+    refs = src.locator(".rq-refs li")
+    assert refs.count() >= 1 and refs.first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "chat_zh.png"), full_page=True)
+    # Chinese renders with a real local CJK font, not boxes
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '人工智能')")
+
+
+def test_english_question(page):
+    _ask(page, "What risks does AI bring to urban governance?")
+    answer = page.locator("#rq-chat .message").last.inner_text()
+    assert "risk" in answer.lower()
+    page.screenshot(path=str(ARTIFACTS / "chat_en.png"), full_page=True)
+
+
+def test_claim_check_tab(page):
+    page.get_by_role("tab", name="论断核查").click()
+    page.locator("#rq-claim textarea").fill("新型数字基础设施建设能够提升乡村产业链供应链韧性。")
+    page.locator("#rq-check").click()
+    page.wait_for_selector("#rq-claim-out .rq-badge", timeout=120_000)
+    out = page.locator("#rq-claim-out").inner_text()
+    assert "有依据" in out and "刘儒" in page.locator("#rq-gbt").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "claim.png"), full_page=True)
+
+
+def test_no_script_runs_and_nothing_leaves_the_machine(page):
+    page.get_by_role("tab", name="问答").click()
+    page.locator("#rq-question textarea").fill("<script>alert('x')</script><img src=x onerror=alert(1)>城市大脑有哪些风险?")
+    page.locator("#rq-send").click()
+    page.wait_for_selector("#rq-badge .rq-badge", timeout=180_000)
+    assert page.dialogs == []
+    hosts = {urlparse(u).hostname for u in page.requests if u.startswith("http")}
+    assert hosts <= {"127.0.0.1", "localhost"}, hosts
+
+
+def test_interface_language_and_summary_tab(page):
+    page.get_by_text("English", exact=True).first.click()
+    page.get_by_role("tab", name="Summaries").wait_for(timeout=30_000)
+    assert page.get_by_role("tab", name="Claim check").is_visible()
+    page.get_by_role("tab", name="Summaries").click()
+    page.locator("#rq-summarize").click()
+    page.wait_for_selector("#rq-sum-en a.rq-marker", timeout=900_000)  # the whole review: map-reduce
+    assert page.locator("#rq-sum-zh a.rq-marker").count() >= 1
+    assert "[" in page.locator("#rq-sum-zh").inner_text()
+    en = page.locator("#rq-sum-en").inner_text()
+    assert len([w for w in en.split() if w.isalpha()]) > 20  # English prose, not copied Chinese
+    page.screenshot(path=str(ARTIFACTS / "summaries.png"), full_page=True)
