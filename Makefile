@@ -29,9 +29,8 @@ run: index
 test: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
-bench: install
-	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_retrieval.py
-	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_ask.py
+bench: index
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf index/store index/.build-* index/.old-*

