@@ -92,7 +92,7 @@ class Grounder:
         if units:
             return units, self.matrix[[self.row[u.id] for u in units]]
         if passage_id not in self._text_vecs:  # front matter, references: embed the whole text once
-            text = self.index.doc.by_id()[passage_id].text
+            text = self.retriever.passages[passage_id].text
             self._text_vecs[passage_id] = self.retriever.embedder.embed_documents([text])[0]
         return [], self._text_vecs[passage_id][None, :]
 

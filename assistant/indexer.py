@@ -14,7 +14,7 @@ from .parser import parse, read_corpus
 from .settings import Settings
 from .store import Store, build_store, fingerprint, open_store, remove_store
 
-_DOCS: dict[tuple[str, float], Document] = {}
+_DOCS: dict[tuple[str, int], Document] = {}  # in-process only
 
 
 def load_document(settings: Settings) -> Document:

@@ -105,6 +105,9 @@ class HybridRetriever:
         self.passages = index.doc.by_id()
         add_domain_terms(domain_terms(index))
         self.chunks = index.chunks
+        self.chunks_of: dict[str, list[Chunk]] = {}
+        for c in self.chunks:
+            self.chunks_of.setdefault(c.passage_id, []).append(c)
         self.bm25 = bm25s.BM25()
         self.bm25.index([tokenize(c.embed_text) or ["∅"] for c in self.chunks], show_progress=False)
         self.timings: dict[str, float] = {}
@@ -170,10 +173,9 @@ class HybridRetriever:
                 fused[pid] = fused.get(pid, 0.0) + w / (s.rrf_k + rank + 1)
         hits: dict[str, Hit] = {}
         for pid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
-            cid = best_chunk.get(pid) or next(c.id for c in self.chunks if c.passage_id == pid)
-            ch = self.index.by_id[cid]
-            hits[pid] = Hit(self.passages[pid], score, sims.get(pid, 0.0), ch,
-                            [c for c in self.chunks if c.passage_id == pid])
+            own = self.chunks_of[pid]
+            ch = self.index.by_id[best_chunk[pid]] if pid in best_chunk else own[0]
+            hits[pid] = Hit(self.passages[pid], score, sims.get(pid, 0.0), ch, own)
         t3 = time.perf_counter()
         self.timings = {"rewrite": t1 - t0, "embed": t2 - t1, "search": t3 - t2}
         return list(hits.values())[:k]

@@ -67,7 +67,8 @@ def _central(a: Assistant, paragraphs: list, budget: int) -> list[tuple[Any, str
 def _cache_key(a: Assistant, section: str) -> str:
     prompts = "".join((PROMPTS_DIR / f"{n}.{lg}.txt").read_text(encoding="utf-8")
                       for n in ("summarize_map", "summarize_reduce", "translate_summary") for lg in ("zh", "en"))
-    raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{hash(a.index.doc.source)}|2"
+    corpus = hashlib.sha256(a.index.doc.source.encode()).hexdigest()  # stable across processes
+    raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{corpus}|2"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
