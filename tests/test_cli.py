@@ -124,3 +124,29 @@ def test_corrupt_store_recovers_through_cli(env):
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["passages"]) == 5
     assert "重建" in out.stderr or "Rebuilding" in out.stderr
+
+
+@pytest.mark.parametrize("cmd", ["ask", "cite"])
+@pytest.mark.parametrize("text, word", [("", "error"), ("  \t ", "error"), ("问" * 2001, "过长"),
+                                        ("why " * 600, "too long")])
+def test_ask_and_cite_bad_input_exit_2(env, cmd, text, word):
+    out = run_cli(cmd, text, env=env)
+    assert out.returncode == 2, out.stderr
+    lines = [x for x in out.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and word in lines[0] and "Traceback" not in out.stderr
+    assert "loading" not in out.stderr  # rejected before any model is loaded
+
+
+def test_cite_batch_reports_non_text_per_line(env, tmp_path):
+    f = tmp_path / "claims.jsonl"
+    f.write_text('{"claim": 42}\n{"claim": "数字技术弱化了距离效应。"}\n', encoding="utf-8")
+    out = run_cli("cite", "--batch", str(f), "--backend", "extractive", env=env)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(rows) == 2 and "must be text" in rows[0]["error"]
+    assert rows[1]["claim"] == "数字技术弱化了距离效应。" and "verdict" in rows[1] and "error" not in rows[1]
+
+
+def test_unknown_section_is_a_one_line_error(env):
+    out = run_cli("summarize", "--section", "9.9", "--backend", "extractive", env=env)
+    assert out.returncode == 2 and "9.9" in out.stderr and "Traceback" not in out.stderr
