@@ -219,8 +219,9 @@ def parse(source: str) -> Document:
         elif t.lower().startswith("key words") or t.lower().startswith("keywords"):
             keywords_en = [k.strip() for k in t.split(":", 1)[-1].split(";") if k.strip()]
             front.append(_para("front.keywords_en", "front", "Front matter", "front", ln))
-        elif t.startswith("(") and "编辑" in t:
+        elif t.startswith(("(", "（")) and "编辑" in t:
             metadata["editor"] = t.strip("()（）").split(":", 1)[-1].split("：", 1)[-1].strip()
+            front.append(_para("front.editor", "front", "前言信息", "front", ln))
         elif not title_en:
             title_en = t
             front.append(_para("front.title_en", "front", "Front matter", "front", ln))

@@ -18,6 +18,7 @@ def test_front_matter(doc):
     assert "72471082" in doc.funding.text and not doc.funding.text.startswith("*")
     assert len(doc.author_notes) == 3 and "访问学者" in doc.author_notes[0].text
     assert doc.abstract.text.startswith("摘要") and doc.abstract.lang == "zh"
+    assert doc.metadata["editor"] == "文 锐" and doc.by_id()["front.editor"].kind == "front"
 
 
 def test_sections_and_subsections(doc):
