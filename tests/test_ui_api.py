@@ -41,8 +41,9 @@ def test_chat_chinese_cited_answer(client):
 def test_chat_english_and_refusal(client):
     chat, sources, badge = _chat(client, "What risks does AI bring to urban governance?")
     assert re.search(r"[A-Za-z]{4,}", _text(chat[-1])) and 'href="#src-' in _text(chat[-1])
+    assert "已核对引用" in badge  # labels follow the (Chinese) interface, the answer follows the question
     chat, sources, badge = _chat(client, "What is the capital of Australia?")
-    assert "does not cover" in _text(chat[-1]) and "rq-no" in badge
+    assert "does not cover" in _text(chat[-1]) and "rq-no" in badge and "综述未涉及" in badge
 
 
 def test_chat_input_errors(client):

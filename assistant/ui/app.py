@@ -42,14 +42,16 @@ class App:
         chat = list(chat or [])
         conv = list(conv or [])
         text = (message or "").strip()
+        # the answer follows the question (or the chosen answer language); labels follow the interface
         lang = answer_lang if answer_lang in ("zh", "en") else (detect_lang(text) if text else _ui(ui_lang))
+        ui = _ui(ui_lang)
         if not text:
-            yield chat, t("no_sources", lang), badge(False, False, lang, t("empty", lang)), conv, ""
+            yield chat, t("no_sources", ui), badge(False, False, ui, t("empty", ui)), conv, ""
             return
         chat.append({"role": "user", "content": esc(text[:MAX_QUERY_CHARS + 50])})
         if len(text) > MAX_QUERY_CHARS:
             chat.append({"role": "assistant", "content": esc(t("too_long", lang))})
-            yield chat, "", badge(False, False, lang, t("too_long", lang)), conv, ""
+            yield chat, "", badge(False, False, ui, t("too_long", ui)), conv, ""
             return
         chat.append({"role": "assistant", "content": esc(t("thinking", lang))})
         yield chat, "", "", conv, ""
@@ -64,14 +66,14 @@ class App:
                     r = ev["result"]
                     chat[-1] = {"role": "assistant", "content": answer_markdown(r.answer)}
                     conv.append((text, r.answer))
-                    yield (chat, sources_html(r.citations, lang), badge(r.grounded, r.refused, lang, r.note),
+                    yield (chat, sources_html(r.citations, ui), badge(r.grounded, r.refused, ui, r.note),
                            conv[-5:], "")
         except Exception as e:  # one line in the page, never a stack trace
             print(f"[reviewqa] chat error: {type(e).__name__}: {e}", file=sys.stderr)
             msg = getattr(e, "message", None)
             line = msg(lang) if callable(msg) else type(e).__name__
             chat[-1] = {"role": "assistant", "content": esc(t("error", lang) + line)}
-            yield chat, "", badge(False, False, lang), conv, ""
+            yield chat, "", badge(False, False, ui), conv, ""
 
     # ---------------------------------------------------------------------------- claim
     def claim(self, claim: str, ui_lang: str) -> tuple[str, str, str]:
