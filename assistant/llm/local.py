@@ -45,7 +45,17 @@ def _shutdown(timeout: float = 60.0) -> None:
     freeing them under a running generation crashes the process."""
     with _ACTIVE_CV:
         _ACTIVE_CV.wait_for(lambda: _ACTIVE == 0, timeout=timeout)
-    _SERVERS.clear()
+    if not _SERVERS:
+        return
+    # llama.cpp logs its shutdown on stderr at info level whatever the verbosity: hide just that
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            _SERVERS.clear()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _server(path: str, n_ctx: int, threads: int):
