@@ -263,9 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.fn(args)
     except UserError as e:
-        print(f"错误 / error: {e.message(_lang_hint(args))}" if _lang_hint(args) is None
-              else ("错误:" if _lang_hint(args) == "zh" else "error: ") + e.message(_lang_hint(args)),
-              file=sys.stderr)
+        lang = _lang_hint(args)
+        prefix = {"zh": "错误:", "en": "error: "}.get(lang or "", "错误 / error: ")
+        print(prefix + e.message(lang), file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("已中断 / interrupted", file=sys.stderr)

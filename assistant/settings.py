@@ -83,13 +83,6 @@ class Settings:
     def models_dir(self) -> Path:
         return self.cache_dir / "models"
 
-    def describe(self) -> dict[str, str]:
-        """Settings for display: secrets masked."""
-        out = {f.name: str(getattr(self, f.name)) for f in fields(self)}
-        if out.get("openai_api_key"):
-            out["openai_api_key"] = "***"
-        return out
-
 
 def _coerce(raw: str, typ: Any, name: str) -> Any:
     from .errors import UserError

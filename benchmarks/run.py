@@ -6,7 +6,6 @@ support, and speed (medians over repeated runs) with reviewqa / baseline ratios 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import statistics

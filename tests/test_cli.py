@@ -10,6 +10,14 @@ import pytest
 
 from .conftest import DATA, ROOT, run_cli
 
+def assert_one_line_error(out, word: str) -> None:
+    """Exit 2, exactly one line on stderr containing `word`, never a traceback."""
+    assert out.returncode == 2, out.stderr
+    lines = [x for x in out.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and word in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
 PASSAGE_KEYS = {"id", "kind", "lang", "section", "text", "score", "start", "end", "references"}
 
 
@@ -86,11 +94,7 @@ def test_eval_citelinks(env):
     (("eval", "/nonexistent/file.jsonl"), "error"),
 ])
 def test_bad_input_exits_2_with_one_line(env, args, lang_word):
-    out = run_cli(*args, env=env)
-    assert out.returncode == 2
-    lines = [x for x in out.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1 and lang_word in lines[0], out.stderr
-    assert "Traceback" not in out.stderr
+    assert_one_line_error(run_cli(*args, env=env), lang_word)
 
 
 def test_long_query_message_follows_language(env):
@@ -110,8 +114,7 @@ def test_bad_corpus_exits_2(env, tmp_path, make_corpus):
     elif make_corpus == "garbage":
         path.write_text("hello\n\nworld\n", encoding="utf-8")
     out = run_cli("index", env={**env, "REVIEWQA_CORPUS_PATH": str(path)})
-    assert out.returncode == 2, out.stderr
-    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    assert_one_line_error(out, "")
 
 
 def test_corrupt_store_recovers_through_cli(env):
@@ -131,9 +134,7 @@ def test_corrupt_store_recovers_through_cli(env):
                                         ("why " * 600, "too long")])
 def test_ask_and_cite_bad_input_exit_2(env, cmd, text, word):
     out = run_cli(cmd, text, env=env)
-    assert out.returncode == 2, out.stderr
-    lines = [x for x in out.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1 and word in lines[0] and "Traceback" not in out.stderr
+    assert_one_line_error(out, word)
     assert "loading" not in out.stderr  # rejected before any model is loaded
 
 
