@@ -33,4 +33,4 @@ bench: index
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf index/store index/.build-* index/.old-*
+	rm -rf index/store index/.reviewqa-build-store-* index/.reviewqa-old-store-*

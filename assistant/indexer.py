@@ -12,7 +12,7 @@ from .document import Document
 from .errors import StoreError
 from .parser import parse, read_corpus
 from .settings import Settings
-from .store import Store, build_store, fingerprint, open_store, remove_store
+from .store import Store, build_store, check_owned, fingerprint, open_store, writable
 
 _DOCS: dict[tuple[str, int], Document] = {}  # in-process only
 
@@ -73,14 +73,18 @@ def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False)
     chunks = chunk_document(doc, settings)
     sents = sentence_units(doc)
     fp = fingerprint(chunks, sents, model_identity(settings))
+    check_owned(settings)  # a user's own folder is refused before anything is read or written
     if not rebuild:
         try:
             return Index(settings, doc, chunks, open_store(settings, fp), sents, False, time.perf_counter() - t0)
         except StoreError as e:
+            parent = settings.store_dir.parent
+            if parent.exists() and not writable(parent):
+                raise StoreError(f"{e.zh} 索引目录 {parent} 只读,无法重建。",
+                                 f"{e.en} The index folder {parent} is read-only, so it cannot be rebuilt.") from None
             if settings.store_dir.exists() and not quiet:
                 print(f"[reviewqa] {e.zh} 正在重建 / {e.en} Rebuilding.", file=sys.stderr, flush=True)
-    else:
-        remove_store(settings)
+    # --rebuild keeps the current store until the new one is complete (built beside it, then swapped)
     embedder = get_embedder(settings, purpose="index")
     if not quiet:
         print(f"[reviewqa] 正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks "

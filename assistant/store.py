@@ -1,9 +1,14 @@
 """The persistent Chroma store: built atomically, fingerprinted, recovered when damaged.
 
-A build writes into a fresh `index/.build-*` folder and only then replaces `index/store`, so a
-build killed midway leaves either the previous store or nothing — never a half store. The
-manifest holds a fingerprint of the chunks (text, ids, metadata) and of the embedding model;
-any change to the corpus, the parser, the chunking or the model triggers a rebuild.
+A build writes into a fresh `.reviewqa-build-<store>-*` folder beside the store and only then
+swaps it in, so a build killed midway (or a `--rebuild` killed midway) leaves the previous store
+intact — never a half store and never no store. The manifest holds a fingerprint of the chunks
+(text, ids, metadata) and of the embedding model; any change to the corpus, the parser, the
+chunking or the model triggers a rebuild.
+
+Only folders we made are ever deleted: every store and build folder carries the OWNER_MARK file,
+written first. A non-empty store folder without it (a user's folder given as REVIEWQA_STORE_DIR)
+is refused, never emptied. A valid store on a read-only disk is served from a private copy.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -28,6 +32,8 @@ from .errors import StoreError
 from .settings import Settings
 
 MANIFEST = "manifest.json"
+OWNER_MARK = ".reviewqa-store"  # written first into every folder we create; nothing else is deleted
+_READONLY_COPIES: list[Path] = []
 
 
 def fingerprint(chunks: list[Chunk], sentences: list[Sentence], model_id: str) -> str:
@@ -55,15 +61,58 @@ def _forget_clients() -> None:
     SharedSystemClient.clear_system_cache()
 
 
+def _prefixes(store_dir: Path) -> tuple[str, str]:
+    """Names only this project uses for its build and swap-out folders, per store."""
+    return f".reviewqa-build-{store_dir.name}-", f".reviewqa-old-{store_dir.name}-"
+
+
+def owned(path: Path) -> bool:
+    """True if `path` is a folder we may replace: missing, empty, or marked as ours."""
+    if not path.exists():
+        return True
+    if not path.is_dir():
+        return False
+    if (path / OWNER_MARK).is_file():
+        return True
+    m = read_manifest(path)  # stores built before the mark existed carry our manifest
+    if isinstance(m, dict) and {"fingerprint", "counts", "model"} <= m.keys():
+        return True
+    return not any(path.iterdir())
+
+
+def check_owned(settings: Settings) -> None:
+    """Refuse (one line, exit 2) to use a folder that holds someone else's files."""
+    d = settings.store_dir
+    if not owned(d):
+        raise StoreError(f"REVIEWQA_STORE_DIR={d} 不是 reviewqa 的索引目录,且不为空;为保护其中的文件,拒绝使用。"
+                         "请指定一个新的或空的目录。",
+                         f"REVIEWQA_STORE_DIR={d} is not a reviewqa index folder and is not empty; refusing to "
+                         "touch its files. Point it at a new or empty folder.")
+
+
+def writable(path: Path) -> bool:
+    """Can we create files in `path` (False on a read-only mount, even for root)?"""
+    return os.access(path, os.W_OK | os.X_OK)
+
+
 @contextmanager
-def _build_lock(root: Path) -> Iterator[None]:
+def _build_lock(root: Path, name: str) -> Iterator[None]:
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".build.lock", "w") as fh:
+    with open(root / f".reviewqa-{name}.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_ours(path: Path) -> None:
+    """Delete a folder only if it carries our mark (or is empty)."""
+    if path.is_dir() and not path.is_symlink():
+        if (path / OWNER_MARK).is_file() or (read_manifest(path) or {}).get("fingerprint"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif not any(path.iterdir()):
+            path.rmdir()
 
 
 @dataclass
@@ -107,8 +156,11 @@ def open_store(settings: Settings, expected: str | None = None) -> Store:
         raise StoreError("索引不存在或不完整。", "The index is missing or incomplete.")
     if expected is not None and manifest.get("fingerprint") != expected:
         raise StoreError("索引已过期。", "The index is out of date.")
+    where = settings.store_dir
+    if not writable(where):  # chroma writes to its sqlite even to read: serve a private copy
+        where = _readonly_copy(where)
     try:
-        client = _client(settings.store_dir / "chroma")
+        client = _client(where / "chroma")
         col = client.get_collection(settings.collection)
         sents = client.get_collection(settings.collection + "_sentences")
         counts = (col.count(), sents.count())
@@ -118,6 +170,18 @@ def open_store(settings: Settings, expected: str | None = None) -> Store:
     if counts != (m.get("chunks"), m.get("sentences")):
         raise StoreError("索引已损坏:数量不符。", "The index is damaged: count mismatch.")
     return Store(settings.store_dir, col, sents, manifest)
+
+
+def _readonly_copy(store_dir: Path) -> Path:
+    """Copy a store on a read-only disk to a temporary folder (a few MB), removed at exit."""
+    import atexit
+
+    tmp = Path(tempfile.mkdtemp(prefix="reviewqa-ro-"))
+    shutil.copytree(store_dir, tmp / "store", dirs_exist_ok=True)
+    if not _READONLY_COPIES:
+        atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _READONLY_COPIES])
+    _READONLY_COPIES.append(tmp)
+    return tmp / "store"
 
 
 def _add(col, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dict]) -> None:
@@ -130,13 +194,17 @@ def _add(col, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dic
 def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, sentences: list[Sentence],
                 sentence_vectors: np.ndarray, fp: str, extra: dict | None = None) -> Store:
     """Write a complete store in a temporary folder, then swap it in atomically."""
+    check_owned(settings)
     root = settings.store_dir.parent
-    with _build_lock(root):
-        for leftover in [*root.glob(".build-*"), *root.glob(".old-*")]:  # from builds killed midway
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
+    build_prefix, old_prefix = _prefixes(settings.store_dir)
+    if root.exists() and not writable(root):
+        raise StoreError(f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index.")
+    with _build_lock(root, settings.store_dir.name):
+        for leftover in [*root.glob(build_prefix + "*"), *root.glob(old_prefix + "*")]:  # builds killed midway
+            _remove_ours(leftover)
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+            tmp = Path(tempfile.mkdtemp(prefix=build_prefix, dir=root))
+            (tmp / OWNER_MARK).write_text("reviewqa index store; safe to delete\n")
         except OSError as e:
             raise StoreError(f"无法写入索引目录 {root}:{e.strerror}",
                              f"Cannot write the index folder {root}: {e.strerror}") from None
@@ -157,25 +225,21 @@ def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, se
             _forget_clients()
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
             old = None
-            if settings.store_dir.exists():
-                old = root / f".old-{os.getpid()}-{int(time.time() * 1000)}"
+            check_owned(settings)  # again, under the lock: the folder may have changed meanwhile
+            if settings.store_dir.is_dir() and not any(settings.store_dir.iterdir()):
+                settings.store_dir.rmdir()
+            elif settings.store_dir.exists():
+                old = root / f"{old_prefix}{os.getpid()}-{int(time.time() * 1000)}"
                 os.replace(settings.store_dir, old)
             os.replace(tmp, settings.store_dir)
             if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+                _remove_ours(old)
         except StoreError:
             raise
         except OSError as e:
             raise StoreError(f"写入索引失败:{e.strerror or e}", f"Writing the index failed: {e.strerror or e}") from None
         finally:
             if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _remove_ours(tmp)
         _forget_clients()
     return open_store(settings, fp)
-
-
-def remove_store(settings: Settings) -> None:
-    _forget_clients()
-    if settings.store_dir.exists():
-        shutil.rmtree(settings.store_dir, ignore_errors=True)
-        print("[reviewqa] 已删除旧索引 / removed the old index", file=sys.stderr)

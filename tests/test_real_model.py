@@ -85,4 +85,32 @@ def test_killed_build_recovers(tmp_path):
     out = run_cli("retrieve", "智能鸿沟", "--json", env={"REVIEWQA_STORE_DIR": str(tmp_path / "store")})
     assert out.returncode == 0, out.stderr
     assert any("智能鸿沟" in p["text"] for p in json.loads(out.stdout)["passages"])
-    assert not list(tmp_path.glob(".build-*"))
+    assert not list(tmp_path.glob(".reviewqa-build-*"))
+
+
+def test_killed_rebuild_keeps_the_valid_store(real_index, tmp_path):
+    """`index --rebuild` SIGKILLed while embedding: the previous store still serves, unchanged."""
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(real_index.store.path, store)
+    before = (store / "manifest.json").read_text()
+    env = {**os.environ, "REVIEWQA_STORE_DIR": str(store)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", "--rebuild"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if "embedding" in line or not line:
+            break
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert "embedding" in seen, seen
+    assert (store / "manifest.json").read_text() == before
+    out = run_cli("retrieve", "智能鸿沟", "--json", env={"REVIEWQA_STORE_DIR": str(store)})
+    assert out.returncode == 0 and "Rebuilding" not in out.stderr, out.stderr
+    assert any("智能鸿沟" in p["text"] for p in json.loads(out.stdout)["passages"])

@@ -30,16 +30,6 @@ def test_rebuild_when_corpus_chunking_or_model_changes(hash_settings, tmp_path):
     assert ensure_index(hash_settings, rebuild=True, quiet=True).built
 
 
-def test_half_written_build_is_ignored_and_cleaned(hash_settings):
-    root = hash_settings.store_dir.parent
-    root.mkdir(parents=True, exist_ok=True)
-    junk = root / ".build-killed"
-    (junk / "chroma").mkdir(parents=True)
-    (junk / "chroma" / "chroma.sqlite3").write_bytes(b"half")
-    idx = ensure_index(hash_settings, quiet=True)
-    assert idx.built and not junk.exists()
-
-
 def test_missing_manifest_means_rebuild(hash_settings):
     ensure_index(hash_settings, quiet=True)
     (hash_settings.store_dir / MANIFEST).unlink()

@@ -1,0 +1,124 @@
+"""Never delete what is not ours: a user's folder as the store, folders beside it, a killed
+--rebuild, and a valid store on a read-only disk (real folders in a temporary directory)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from assistant.errors import StoreError
+from assistant.indexer import ensure_index
+from assistant.store import MANIFEST, OWNER_MARK
+
+from .conftest import ROOT, run_cli
+from .test_cli import assert_one_line_error
+
+
+def _users_folder(path):
+    (path / "sub").mkdir(parents=True)
+    (path / "thesis.txt").write_text("my thesis", encoding="utf-8")
+    (path / "sub" / "notes.md").write_text("notes", encoding="utf-8")
+
+
+def _intact(path) -> bool:
+    return ((path / "thesis.txt").read_text(encoding="utf-8") == "my thesis"
+            and (path / "sub" / "notes.md").read_text(encoding="utf-8") == "notes")
+
+
+@pytest.mark.parametrize("args", [("retrieve", "智能鸿沟是什么?"), ("index", "--rebuild"), ("index",)])
+def test_users_folder_as_store_is_refused_untouched(tmp_path, args):
+    d = tmp_path / "d"
+    _users_folder(d)
+    out = run_cli(*args, env={"REVIEWQA_EMBED_MODEL": "hash:64", "REVIEWQA_STORE_DIR": str(d)})
+    assert_one_line_error(out, "REVIEWQA_STORE_DIR")
+    assert _intact(d) and sorted(p.name for p in d.iterdir()) == ["sub", "thesis.txt"]
+
+
+def test_users_folder_refused_in_process(hash_settings, tmp_path):
+    d = tmp_path / "mine"
+    _users_folder(d)
+    with pytest.raises(StoreError):
+        ensure_index(replace(hash_settings, store_dir=d), quiet=True)
+    with pytest.raises(StoreError):
+        ensure_index(replace(hash_settings, store_dir=d), rebuild=True, quiet=True)
+    assert _intact(d)
+
+
+def test_a_file_as_store_is_refused(hash_settings, tmp_path):
+    f = tmp_path / "store"
+    f.write_text("not a folder")
+    with pytest.raises(StoreError):
+        ensure_index(replace(hash_settings, store_dir=f), quiet=True)
+    assert f.read_text() == "not a folder"
+
+
+def test_empty_folder_becomes_the_store(hash_settings, tmp_path):
+    d = tmp_path / "empty"
+    d.mkdir()
+    idx = ensure_index(replace(hash_settings, store_dir=d), quiet=True)
+    assert idx.built and (d / MANIFEST).is_file() and (d / OWNER_MARK).is_file()
+
+
+def test_folders_beside_the_store_survive_and_our_leftovers_go(hash_settings):
+    root = hash_settings.store_dir.parent
+    theirs = [root / ".build-mine", root / ".old-mine", root / ".reviewqa-build-store-nomark"]
+    for t in theirs:
+        t.mkdir(parents=True)
+        (t / "keep.txt").write_text("keep")
+    ours = root / ".reviewqa-build-store-killed"  # a build killed midway: marked, half written
+    (ours / "chroma").mkdir(parents=True)
+    (ours / OWNER_MARK).write_text("x")
+    idx = ensure_index(hash_settings, quiet=True)
+    assert idx.built and not ours.exists()
+    assert all((t / "keep.txt").read_text() == "keep" for t in theirs)
+    ensure_index(hash_settings, rebuild=True, quiet=True)
+    assert all((t / "keep.txt").read_text() == "keep" for t in theirs)
+    assert not [p for p in root.iterdir() if p.name.startswith(".reviewqa-build-store-") and p not in theirs]
+
+
+def test_rebuild_that_fails_midway_keeps_the_valid_store(hash_settings, monkeypatch):
+    first = ensure_index(hash_settings, quiet=True)
+    import assistant.indexer as indexer
+
+    def killed(*a, **k):
+        raise KeyboardInterrupt  # stands for a kill during embedding or writing
+
+    monkeypatch.setattr(indexer, "build_store", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ensure_index(hash_settings, rebuild=True, quiet=True)
+    monkeypatch.undo()
+    again = ensure_index(hash_settings, quiet=True)
+    assert not again.built and again.store.manifest["fingerprint"] == first.store.manifest["fingerprint"]
+
+
+def test_store_on_read_only_disk_is_served_not_rebuilt(hash_settings, tmp_path):
+    """A read-only bind mount (in a private mount namespace) over a valid store: queries work."""
+    ensure_index(hash_settings, quiet=True)
+    root = hash_settings.store_dir.parent
+    before = json.loads((hash_settings.store_dir / MANIFEST).read_text())
+    script = (f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+              f"REVIEWQA_EMBED_MODEL=hash:64 REVIEWQA_STORE_DIR={hash_settings.store_dir} "
+              f"{sys.executable} -m assistant.cli retrieve 智能鸿沟 --json")
+    out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "Rebuilding" not in out.stderr and "重建" not in out.stderr
+    assert any("智能鸿沟" in p["text"] for p in json.loads(out.stdout)["passages"])
+    assert json.loads((hash_settings.store_dir / MANIFEST).read_text()) == before
+
+
+def test_stale_store_on_read_only_disk_fails_in_one_line(hash_settings, tmp_path):
+    ensure_index(hash_settings, quiet=True)
+    root = hash_settings.store_dir.parent
+    script = (f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+              f"REVIEWQA_EMBED_MODEL=hash:64 REVIEWQA_CHUNK_TOKENS=100 REVIEWQA_STORE_DIR={hash_settings.store_dir} "
+              f"{sys.executable} -m assistant.cli retrieve 智能鸿沟")
+    out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
+                         timeout=300)
+    assert_one_line_error(out, "只读")
+    assert shutil.which("unshare")
