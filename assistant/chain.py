@@ -62,8 +62,9 @@ class Assistant:
         from .translate import LLMTranslator, build_glossary
 
         try:
-            glossary = build_glossary(self.settings, self.index.doc, self.backend.chat, self.backend.model)
-            return LLMTranslator(self.settings, self.index.doc, self.backend.chat, self.backend.model, glossary)
+            who = f"{self.backend.name}|{self.backend.endpoint}|{self.backend.model}"  # cache key: endpoint + model
+            glossary = build_glossary(self.settings, self.index.doc, self.backend.chat, who)
+            return LLMTranslator(self.settings, self.index.doc, self.backend.chat, who, glossary)
         except Exception as e:  # an unreachable endpoint must not stop retrieval
             print(f"[reviewqa] {describe_failure(self.backend, e).en}; searching without translation",
                   file=sys.stderr)

@@ -5,6 +5,12 @@ Sentences are ranked by e5 similarity to the claim (and to its Chinese translati
 share of the claim's Chinese bigrams found in the sentence as a second signal. Inside the best
 sentences, each citation closes a clause; the references returned are those closing the clause
 that matches the claim best.
+
+Similarity only says what a claim is *about*. The verdict then reads what it *says*
+(`meaning.py`): a claim clause whose best-aligned clause in the review has the opposite direction,
+negation or scope is `contradicted` (the quote is that clause); a claim whose own terms the review
+never uses is `not_found`, however similar its wording. Where an LLM is available it judges the
+claims the rules pass (`judge.py`); `--backend extractive` keeps the rules alone.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from .chunking import Sentence
 from .document import Paragraph
 from .errors import check_query
 from .grounding import Grounder, bigrams
+from .meaning import Conflict, TopicAligner, conflicts, cue_disagreement, missing_terms
 from .text import detect_lang
 
 # Calibrated on claims (README, "Calibration"). Chinese pairs score high even when unrelated (up to
@@ -45,6 +52,16 @@ class CiteResult:
     quotes: list[Quote] = field(default_factory=list)
     references: list[int] = field(default_factory=list)
     translation: str = ""
+    reason: str = ""  # why contradicted / not_found: the opposing cue or the terms the review lacks
+    judged: str = ""  # the LLM judge's word, when one was asked
+
+
+def make_citer(assistant: Any) -> "Citer":
+    """A Citer for an Assistant: with its LLM as the judge when it has one."""
+    from .judge import Judge
+
+    chat = getattr(assistant.backend, "chat", None)
+    return Citer(assistant.grounder, judge=Judge(assistant.backend) if chat is not None else None)
 
 
 def clauses(p: Paragraph, a: int, b: int) -> list[tuple[int, int, list[int]]]:
@@ -75,10 +92,12 @@ def clauses(p: Paragraph, a: int, b: int) -> list[tuple[int, int, list[int]]]:
 
 
 class Citer:
-    def __init__(self, grounder: Grounder) -> None:
+    def __init__(self, grounder: Grounder, judge: Any = None) -> None:
         self.g = grounder
         self.retriever = grounder.retriever
         self.index = grounder.index
+        self.aligner = TopicAligner([u.text for u in self.index.sentences])
+        self.judge = judge  # optional LLM judge (judge.Judge) for claims the rules pass
 
     def _signals(self, variants: list[str], qv: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per candidate sentence: best cosine of Chinese variants, of English variants, bigram overlap."""
@@ -117,11 +136,52 @@ class Citer:
         # the verdict applies each language's own floors (see the calibration note above)
         verdict = ("not_found", "partial", "supported")[_level(zh_cos[top], en_cos[top], lex[top])] \
             if top is not None else "not_found"
+        zh_claim = claim if lang == "zh" else (zh_texts[0] if zh_texts else "")
         result = CiteResult(claim, verdict, translation=zh_texts[0] if lang == "en" and zh_texts else "")
-        if verdict == "not_found":
-            return result
         doc_by_id = self.index.doc.by_id()
-        near = [j for j in order if rank[j] >= rank[top] - 0.02]
+        near = [j for j in order if rank[j] >= rank[top] - 0.02] if top is not None else []
+        # what the claim says: opposite direction/negation/scope in the best-aligned clause of the review
+        ranked = self._judge_order(ids, order, zh_cos, lang)  # English claims: by their translation
+        score = zh_cos if lang == "en" and zh_cos.any() else rank
+        pool = [ids[j] for j in ranked[:8] if score[j] >= score[ranked[0]] - 0.08] if top is not None else []
+        conf = self._conflicts(zh_claim or claim, pool) if verdict != "not_found" or lex[top] > 0.3 else []
+        if conf:
+            result.verdict, result.reason = "contradicted", conf[0].reason
+            c = conf[0]
+            u = next(self.index.sentence_by_id[i] for i in pool if self.index.sentence_by_id[i].text == c.evidence_sentence)
+            p = doc_by_id[u.passage_id]
+            a = p.text.find(c.evidence_clause, u.para_start)
+            a, b = (a, a + len(c.evidence_clause)) if 0 <= a < u.para_end else (u.para_start, u.para_end)
+            _, _, refs = self._clause_refs(p, u, a, b)
+            result.quotes.append(Quote(u, p, float(rank[ids.index(u.id)]), (a, b), refs))
+            result.references = list(refs)
+            return result
+        # what the claim is about: terms the review never uses mean it is not the review's claim
+        lacking = missing_terms(zh_claim, self.index.doc.source) if zh_claim else []
+        said = ""
+        if self.judge is not None and (verdict != "not_found" or lang == "en"):
+            said = self.judge.judge(claim, self._judge_quotes(ids, order, zh_cos, lang))
+        result.judged = said
+        if lacking:
+            result.verdict, result.reason = "not_found", "terms not in the review: " + ", ".join(lacking)
+            return result
+        if said == "contradicts" and lang == "en":
+            # English claims: clauses cannot be aligned across languages, so the judge decides, and
+            # only when the quote does not share the claim's own direction, negation or scope
+            for j in self._judge_order(ids, order, zh_cos, lang)[:2]:
+                u = self.index.sentence_by_id[ids[j]]
+                why = cue_disagreement(claim, u.text)
+                if why:
+                    p = doc_by_id[u.passage_id]
+                    a, b, refs = self._best_clause(p, u, variants, qv)
+                    result.verdict, result.reason = "contradicted", f"the LLM judge and the cues ({why})"
+                    result.quotes.append(Quote(u, p, float(rank[j]), (a, b), refs))
+                    result.references = list(refs)
+                    return result
+        if said == "neutral" and result.verdict != "supported":
+            result.verdict, result.reason = "not_found", "the LLM judge found it not addressed"
+        if result.verdict == "not_found":
+            return result
         near.sort(key=lambda j: (not self.index.sentence_by_id[ids[j]].refs, -rank[j]))  # cited first
         for j in near[:max_quotes]:
             s = float(rank[j])
@@ -132,6 +192,39 @@ class Citer:
         for q in result.quotes:
             result.references.extend(n for n in q.refs if n not in result.references)
         return result
+
+    def _judge_order(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str) -> list[int]:
+        """Candidates for the judge: for English claims the Chinese sentences closest to the translation."""
+        if lang == "en" and zh_cos.any():
+            zh = [j for j in np.argsort(-zh_cos) if detect_lang(self.index.sentence_by_id[ids[j]].text) == "zh"]
+            if zh:
+                return zh
+        return order
+
+    def _judge_quotes(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str) -> list[str]:
+        return [self.index.sentence_by_id[ids[j]].text for j in self._judge_order(ids, order, zh_cos, lang)[:2]]
+
+    def _conflicts(self, claim: str, sentence_ids: list[str]) -> list[Conflict]:
+        texts = [self.index.sentence_by_id[i].text for i in sentence_ids]
+        emb = self.retriever.embedder
+
+        def cross(claim_clause: str, clauses: list[str]) -> list[float]:
+            qv = emb.embed_queries([claim_clause])[0]
+            dv = emb.embed_documents(clauses)
+            return [float((c - 0.78) / 0.12) for c in dv @ qv]  # cosine → the bigram-share scale
+
+        return conflicts(claim, texts, self.aligner, similarity=cross)
+
+    def _clause_refs(self, p: Paragraph, u: Sentence, a: int, b: int) -> tuple[int, int, list[int]]:
+        """The references that close the clause [a, b) of sentence u (or the nearest in its sentence)."""
+        parts = clauses(p, u.para_start, u.para_end)
+        i = next((k for k, (s, e, _) in enumerate(parts) if s <= a < e), 0)
+        refs = parts[i][2] if parts else []
+        if not refs:
+            after = [r for _, _, r in parts[i + 1:] if r]
+            before = [r for _, _, r in parts[:i] if r]
+            refs = after[0] if after else (before[-1] if before else [])
+        return a, b, list(refs)
 
     def _best_clause(self, p: Paragraph, u: Sentence, variants: list[str], qv: np.ndarray) -> tuple[int, int, list[int]]:
         parts = clauses(p, u.para_start, u.para_end)
@@ -177,6 +270,6 @@ def cite_json(r: CiteResult, doc: Any) -> dict[str, Any]:
                         "start": q.sentence.start, "end": q.sentence.end, "clause_start": s, "clause_end": e,
                         "score": round(q.score, 4), "references": q.refs,
                         "passage": passage_json(q.passage, doc, q.score)})
-    return {"claim": r.claim, "verdict": r.verdict, "support": support,
+    return {"claim": r.claim, "verdict": r.verdict, "support": support, **({"reason": r.reason} if r.reason else {}),
             "references": [reference_json(doc.reference(n)) for n in r.references],
             **({"translation": r.translation} if r.translation else {})}

@@ -170,6 +170,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from .cli_answer import answers_metrics
 
         res = answers_metrics(args, rows)
+    elif kind == "verdicts":
+        from .cli_answer import verdict_metrics
+
+        res = verdict_metrics(args, rows)
+    elif kind == "dev_answers":
+        from .cli_answer import dev_answer_metrics
+
+        res = dev_answer_metrics(args, rows)
     else:
         from .cli_answer import claims_metrics
 
@@ -185,6 +193,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
                      f"lang {'✓' if d['language_ok'] else '✗'} markers {'✓' if d['markers_valid'] else '✗'} "
                      f"{d['seconds']}s  {d['answer'][:70]}" for d in res["details"]]
             return "\n".join([head, *rows_])
+        if kind == "verdicts":
+            per = ", ".join(f"{g} {m['right']}/{m['n']}" for g, m in res["by_gold"].items())
+            return (f"verdicts: {res['right']}/{res['n']} right ({per}); supported or absent claims called "
+                    f"contradicted: {res['false_contradicted']}"
+                    + "".join(f"\n  ✗ {d['id']}: {d['verdict']} (gold {d['gold']}) {d['reason']}"
+                              for d in res["details"] if not d["ok"]))
+        if kind == "dev_answers":
+            return (f"answers: {res['passed']}/{res['n']} pass (evidence quoted, must/must_not, refusals)"
+                    + "".join(f"\n  {'✓' if d['pass'] else '✗'} {d['id']} {d['kind']:<7} {d['why']:<28} "
+                              f"{d['answer'][:90]}" for d in res["details"]))
         if kind == "claims":
             miss = [d for d in res["details"] if not d["all_gold"]]
             return (f"claims: every gold reference returned for {res['all_gold']}/{res['n']}; "

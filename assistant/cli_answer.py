@@ -83,12 +83,12 @@ def _cite_one(c, claim: str, k: int, translate: bool) -> dict[str, Any]:
 
 
 def cmd_cite(args: argparse.Namespace) -> int:
-    from .cite import Citer
+    from .cite import make_citer
     from .evaluation import read_jsonl
 
     if args.batch:
         rows = read_jsonl(Path(args.batch), "claim")
-        c = Citer(_assistant(args).grounder)
+        c = make_citer(_assistant(args))
         for row in rows:
             try:
                 obj = _cite_one(c, row["claim"], args.k, not args.no_translate)
@@ -103,7 +103,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
     claim = check_query(args.claim)
     lang = detect_lang(claim)
-    c = Citer(_assistant(args).grounder)
+    c = make_citer(_assistant(args))
     obj = _cite_one(c, claim, args.k, not args.no_translate)
     if args.json:
         print(json.dumps(obj, ensure_ascii=False))
@@ -153,10 +153,30 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Claims with a gold verdict: accuracy, and per gold kind (contradicted recall, false alarms)."""
+    from .cite import make_citer
+
+    c = make_citer(_assistant(args))
+    details = []
+    for r in rows:
+        res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
+        details.append({"id": r.get("id"), "claim": r["claim"], "gold": r["gold"], "verdict": res.verdict,
+                        "ok": res.verdict == r["gold"], "reason": res.reason})
+    by: dict[str, dict[str, int]] = {}
+    for d in details:
+        g = by.setdefault(d["gold"], {"n": 0, "right": 0})
+        g["n"] += 1
+        g["right"] += d["ok"]
+    wrongly_contradicted = sum(d["verdict"] == "contradicted" and d["gold"] != "contradicted" for d in details)
+    return {"kind": "verdicts", "n": len(details), "right": sum(d["ok"] for d in details), "by_gold": by,
+            "false_contradicted": wrongly_contradicted, "details": details}
+
+
 def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
     from .cite import Citer
 
-    c = Citer(_assistant(args).grounder)
+    c = make_citer(_assistant(args))
     details = []
     for r in rows:
         res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
@@ -236,3 +256,36 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("--section", default="all", help="section id such as 3 or 3.2, or all")
     sp.add_argument("--lang", choices=["both", "zh", "en"], default="both")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+
+
+def dev_answer_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """dev_answers format: a cited quote holds the gold evidence, `must` patterns match, `must_not`
+    ones do not, English answers hold no CJK outside quotation marks, unanswerable ones are refused."""
+    a = _assistant(args)
+    details = [answer_check(r, a.ask(r["q"])) for r in rows]
+    return {"kind": "dev_answers", "n": len(details), "passed": sum(d["pass"] for d in details),
+            "backend": a.backend.name, "details": details}
+
+
+def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
+    import re
+
+    from .text import normalize
+
+    why = ""
+    if row.get("answerable") is False:
+        why = "" if not res.grounded else "answered an unanswerable question"
+    elif not res.grounded:
+        why = "refused"
+    else:
+        quotes = [normalize(q["text"]) for c in res.citations for q in c.get("quotes", [])]
+        if row.get("evidence") and not any(normalize(e) in q for e in row["evidence"] for q in quotes):
+            why = "gold evidence not quoted"
+        elif any(not re.search(m, res.answer, re.I) for m in row.get("must", [])):
+            why = "a must pattern is missing"
+        elif any(re.search(m, res.answer, re.I) for m in row.get("must_not", [])):
+            why = "a must_not pattern matched"
+        elif row.get("lang") == "en" and re.search(r"[\u4e00-\u9fff]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)):
+            why = "CJK in an English answer"
+    return {"id": row.get("id"), "kind": row.get("kind", ""), "q": row["q"], "answer": res.answer,
+            "pass": not why, "why": why or "ok", "seconds": res.timings.get("total")}

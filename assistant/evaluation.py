@@ -41,8 +41,12 @@ def kind_of(rows: list[dict[str, Any]]) -> str:
         return "retrieval"
     if rows and all("cite" in r and "gold" in r for r in rows):
         return "citelinks"
+    if rows and all("claim" in r and isinstance(r.get("gold"), str) for r in rows):
+        return "verdicts"
     if rows and all("claim" in r and "gold" in r for r in rows):
         return "claims"
+    if rows and all("q" in r and ("evidence" in r or r.get("answerable") is False) for r in rows):
+        return "dev_answers"
     if rows and all("q" in r and "scope" in r for r in rows):
         return "answers"
     raise UserError("无法识别评测集格式(需要 q/cite/claim 与 gold 字段)。",

@@ -25,8 +25,18 @@ EN_STOP = set("the a an of to in and or for on by with as is are was were be bee
 
 
 def _stem(w: str) -> str:
-    for suf in ("ies", "es", "s", "ing", "ed", "al"):
+    """A light stemmer so "locate", "location" and "industries", "industrial" meet."""
+    w = w.replace("isation", "ization")
+    if len(w) > 5 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    if len(w) > 4 and w.endswith("y"):
+        return w[:-1] + "i"
+    for suf in ("es", "s", "ing", "ed", "al"):
         if len(w) > len(suf) + 3 and w.endswith(suf):
+            w = w[: -len(suf)]
+            break
+    for suf in ("ion", "e"):
+        if len(w) > len(suf) + 4 and w.endswith(suf):
             return w[: -len(suf)]
     return w
 
@@ -108,7 +118,8 @@ def parse_glossary_lines(text: str, wanted: list[str]) -> dict[str, str]:
 
 
 def _cache_file(settings: Settings, doc: Document, model: str, kind: str) -> Path:
-    key = hashlib.sha256(f"{doc.source}|{model}|{kind}|1".encode()).hexdigest()[:16]
+    """One cache per corpus, LLM identity (endpoint + model, see chain.Assistant) and prompt version."""
+    key = hashlib.sha256(f"{doc.source}|{model}|{kind}|2".encode()).hexdigest()[:16]
     return settings.cache_dir / "llm-cache" / f"{kind}-{key}.json"
 
 
@@ -117,7 +128,9 @@ def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, qui
     curated = load_curated(settings.corpus_path.parent / "glossary.tsv")
     path = _cache_file(settings, doc, model, "glossary")
     try:
-        return Glossary({**json.loads(path.read_text(encoding="utf-8")), **curated})
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if _valid_pairs(cached):
+            return Glossary({**cached, **curated})
     except (OSError, ValueError):
         pass
     from .prompts import chat_prompt
@@ -133,10 +146,18 @@ def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, qui
         msg = (prompt | chat).invoke({"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(batch, 1))})
         pairs.update(parse_glossary_lines(str(msg.content), batch))
     if not quiet:
-        print(file=sys.stderr)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(pairs, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(file=sys.stderr, flush=True)
+    if _valid_pairs(pairs):  # a failed or empty result is never cached
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(pairs, ensure_ascii=False, indent=1), encoding="utf-8")
     return Glossary({**pairs, **curated})
+
+
+def _valid_pairs(obj: object) -> bool:
+    """A usable glossary: a non-empty mapping of Chinese terms to English renderings."""
+    return isinstance(obj, dict) and len(obj) >= 5 and all(
+        isinstance(k, str) and isinstance(v, str) and re.search(r"[\u4e00-\u9fff]", k) and v.strip()
+        and not re.search(r"[\u4e00-\u9fff]", v) for k, v in obj.items())
 
 
 class LLMTranslator:
@@ -148,9 +169,12 @@ class LLMTranslator:
         self.path = _cache_file(settings, doc, model, "translations")
         self._lock = threading.Lock()
         try:
-            self.cache: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.cache = {}
+            raw = {}
+        # only well-formed entries are reused: a Chinese translation of an English text
+        self.cache: dict[str, str] = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)
+                                      and re.search(r"[\u4e00-\u9fff]", v)} if isinstance(raw, dict) else {}
 
     def translate(self, query: str) -> str:
         from .prompts import chat_prompt
@@ -166,8 +190,8 @@ class LLMTranslator:
                   "searching untranslated", file=sys.stderr)
             return ""
         zh = str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""
-        if not re.search(r"[\u4e00-\u9fff]", zh):
-            zh = ""
+        if not re.search(r"[\u4e00-\u9fff]", zh) or len(zh) > 4 * len(query) + 20:
+            return ""  # an empty or runaway translation is not cached
         with self._lock:
             self.cache[query] = zh
             try:

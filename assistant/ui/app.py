@@ -24,10 +24,10 @@ class App:
     """Handlers, kept apart from the layout so tests can call them directly."""
 
     def __init__(self, assistant: Assistant) -> None:
-        from ..cite import Citer
+        from ..cite import make_citer
 
         self.a = assistant
-        self.citer = Citer(assistant.grounder)
+        self.citer = make_citer(assistant)
 
     def status(self, lang: str) -> str:
         idx = self.a.index

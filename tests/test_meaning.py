@@ -1,0 +1,68 @@
+"""Meaning checks without models: direction, negation and scope per clause, alignment, absent terms.
+Every rule is tried on a statement of the review, its paraphrase, and its flip."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.meaning import TopicAligner, analyse_clause, conflicts, cue_disagreement, missing_terms
+
+
+@pytest.fixture(scope="module")
+def aligner(doc):
+    from assistant.chunking import sentence_units
+
+    return TopicAligner([u.text for u in sentence_units(doc)])
+
+
+def test_signs_compose_with_negation():
+    assert analyse_clause("人工智能会抑制产业结构合理化水平提升").signs["up"] == -1
+    assert analyse_clause("人工智能并不会促进产业结构合理化").signs["up"] == -1
+    assert analyse_clause("这种抑制作用才会减弱").signs["up"] == 1  # inhibiting a decline
+    assert analyse_clause("仅有数字底座并不足以支撑").signs["suffice"] == -1
+    assert analyse_clause("AI does not weaken the constraint").signs["up"] == 1
+    assert analyse_clause("区域发展不平衡").negated == 0  # 不平衡 is a word, not a negation
+
+
+REVIEW = "人工智能虽然能够促进产业结构高度化水平提升,却会抑制产业结构合理化水平提升(张三等,2023)。"
+
+
+@pytest.mark.parametrize("claim, opposite", [
+    ("人工智能会促进产业结构合理化水平提升。", True),       # flipped direction
+    ("人工智能会抑制产业结构合理化水平的提升。", False),     # paraphrase
+    ("人工智能不利于产业结构合理化水平提升。", False),       # paraphrase with another word of the family
+    ("人工智能能够促进产业结构高度化水平提升。", False),     # the other clause, same direction
+    ("人工智能会抑制产业结构高度化水平提升。", True),        # the other clause, flipped
+])
+def test_conflicts_follow_the_aligned_clause(aligner, claim, opposite):
+    assert bool(conflicts(claim, [REVIEW], aligner)) is opposite
+
+
+@pytest.mark.parametrize("claim, evidence, opposite", [
+    ("数字技术已经打破了本地根植性的贸易地理结构。", "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。", True),
+    ("数字技术尚未打破本地根植性的贸易地理结构。", "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。", False),
+    ("这种效应存在空间溢出效应。", "人工智能驱动区域产业协同,且不存在空间溢出效应。", True),
+    ("地理因素依然是产业布局的基本变量。", "因此,地理因素仍将是产业布局的基本变量。", False),
+    ("地理因素不再是产业布局的基本变量。", "因此,地理因素仍将是产业布局的基本变量。", True),
+    ("人工智能对产业结构合理化水平的影响主要在长期显现。", "而对产业结构合理化水平的影响却会在短期内显现。", True),
+    ("关于人工智能是否引发区域创新生态负向邻地效应,现有研究已经形成一致结论。", "但在人工智能是否引发区域创新生态负向邻地效应以及是否加剧区域发展不平衡等方面仍存在一定争议。", True),
+])
+def test_negation_time_and_consensus(aligner, claim, evidence, opposite):
+    assert bool(conflicts(claim, [evidence], aligner)) is opposite
+
+
+def test_unrelated_clause_is_not_a_contradiction(aligner):
+    assert not conflicts("城市绿地能够提升居民健康水平。", [REVIEW], aligner)
+
+
+def test_missing_terms(doc):
+    assert "粮食产量" in missing_terms("人工智能显著提高了东北地区的粮食产量。", doc.source)
+    assert missing_terms("人工智能会抑制产业结构合理化水平的提升。", doc.source) == []
+
+
+def test_english_cues_against_chinese():
+    ev = "但仅有数字底座并不足以支撑区域产业协调发展。"
+    assert cue_disagreement("Digital infrastructure alone is sufficient.", ev)
+    assert not cue_disagreement("Digital infrastructure alone is not sufficient.", ev)
+    assert cue_disagreement("AI strengthens the constraint.", "弱化地理距离的刚性约束。")
+    assert not cue_disagreement("AI weakens the constraint.", "弱化地理距离的刚性约束。")
