@@ -7,6 +7,7 @@ what is grounded. The `extractive` backend (or a failing LLM) quotes the best se
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any, Iterator
 
 from .errors import check_query
 from .grounding import REFUSAL, CheckedSentence, ContextPassage, Grounder, render, split_answer
+from .retrieval import Hit
 from .indexer import Index, ensure_index
 from .llm.backends import Backend, LLMUnavailable, describe_failure, get_backend
 from .prompts import chat_prompt
@@ -21,6 +23,16 @@ from .retrieval import HybridRetriever
 from .settings import Settings
 from .text import detect_lang
 
+NOT_FOUND_RX = re.compile(r"not[\s_-]*found", re.I)
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+QUOTED = re.compile(r"[“\"「『][^”\"」』]*[”\"」』]")
+
+PREMISE = {
+    "contradicted": {"zh": "综述并不认为{x}。", "en": "No — the review does not say that {x}."},
+    "not_found": {"zh": "综述没有提出“{x}”这一说法。", "en": "The review does not state that {x}."},
+    "says": {"zh": "综述的说法是:“{q}”", "en": "What it says is: “{q}”"},
+    "ask": {"zh": "综述关于“{x}”是怎么说的?", "en": "What does the review say about whether {x}?"},
+}
 NOTES = {
     "extractive": {"zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",
                    "en": "(Extractive mode: no LLM; quoting the review in its own language.)"},
@@ -57,6 +69,20 @@ class Assistant:
             self.translator = self._translator()
         self.retriever = HybridRetriever(self.index, rewriter=self.translator)
         self.grounder = Grounder(self.retriever)
+        if self.backend.chat is not None:
+            from .judge import Judge
+
+            self.grounder.judge = Judge(self.backend)
+        self._citer = None
+
+    @property
+    def citer(self):
+        """The claim checker (`cite`), shared for premise checks."""
+        if self._citer is None:
+            from .cite import make_citer
+
+            self._citer = make_citer(self)
+        return self._citer
 
     def _translator(self):
         from .translate import LLMTranslator, build_glossary
@@ -131,14 +157,43 @@ class Assistant:
         use_llm = self.backend.chat is not None
         result = AskResult(question, lang, "", self.backend.name, self.backend.model, [], False,
                            standalone_question=standalone if standalone != question else "")
-        if not self.grounder.relevant(hits, confident=not use_llm):
+        from .questions import is_list_question, premise, referenced
+
+        notes: list[CheckedSentence] = []
+        ref_ctx = self._reference_context(referenced(standalone, self.index.doc), hits)
+        claim = "" if ref_ctx else premise(standalone)
+        checked_premise = self.citer.cite(claim) if claim else None
+        if not ref_ctx and (not self.grounder.relevant(hits, confident=not use_llm) or self._off_topic(queries)) \
+                and not (checked_premise and checked_premise.verdict == "contradicted"):
             result.answer, result.refused = REFUSAL[lang], True
             result.timings = {"retrieve": t_ret - t0, "total": time.perf_counter() - t0}
             yield {"type": "sentence", "text": result.answer}
             yield {"type": "result", "result": result}
             return
-        ctx = self.grounder.context(hits, queries, self.settings.context_passages, self.settings.context_chars)
-        checked: list[CheckedSentence] = []
+        listing = is_list_question(standalone)
+        if ref_ctx:
+            ctx = ref_ctx
+        elif self.settings.context_sentences > 0 or listing:
+            ctx = self.grounder.sentence_context(hits, queries, self.settings.context_passages,
+                                                 self.settings.context_sentences or 6, list_question=listing)
+        else:
+            ctx = self.grounder.context(hits, queries, self.settings.context_passages, self.settings.context_chars)
+        if checked_premise and checked_premise.verdict in ("contradicted", "not_found"):
+            # the question takes for granted what the review does not say: say so first, cited
+            notes.append(CheckedSentence(PREMISE[checked_premise.verdict][lang].format(x=claim.rstrip("。.?？")), [], 1.0))
+            if checked_premise.verdict == "contradicted" and checked_premise.quotes:
+                q = checked_premise.quotes[0]
+                hit = next((h for h in hits if h.passage.id == q.passage.id), None) or \
+                    Hit(q.passage, 0.0, q.score, self.index.chunks[0], [])
+                ctx = [ContextPassage(1, hit, q.sentence.text, [q.sentence], single=True),
+                       *[ContextPassage(i, c.hit, c.text, c.units, c.single) for i, c in enumerate(
+                           [c for c in ctx if not c.units or c.units[0].id != q.sentence.id], 2)]]
+                notes.append(CheckedSentence(PREMISE["says"][lang].format(q=q.sentence.text.strip()), [1], 1.0,
+                                             evidence={1: q.sentence}))
+            standalone = PREMISE["ask"][lang].format(x=claim.rstrip("。.?？"))
+        for n in notes:
+            yield {"type": "sentence", "text": render([n], lang), "raw": n}
+        checked: list[CheckedSentence] = list(notes)
         dropped = 0
         first_token = None
         if use_llm:
@@ -157,17 +212,17 @@ class Assistant:
                 result.backend, result.model = "extractive", "extractive"
                 yield {"type": "status", "stage": "fallback", "note": result.note}
         if not use_llm:
-            checked = self._extract(queries, ctx)
+            checked = notes + self._extract(queries, ctx)
             if not result.note:
                 result.note = NOTES["extractive"][lang]
-            for c in checked:
+            for c in checked[len(notes):]:
                 yield {"type": "sentence", "text": render([c], detect_lang(c.text)), "raw": c}
-        if not checked:
+        if not [c for c in checked if c.markers]:
             result.answer, result.refused = REFUSAL[lang], True
             yield {"type": "sentence", "text": result.answer}
         else:
             result.citations = self.citations(checked, ctx)
-            result.answer = render(checked, lang if use_llm else detect_lang(checked[0].text))
+            result.answer = render(checked, lang if use_llm else detect_lang(checked[-1].text))
             result.grounded = True
         result.dropped_sentences = dropped
         t_end = time.perf_counter()
@@ -182,6 +237,45 @@ class Assistant:
         raise RuntimeError("ask produced no result")
 
     # ------------------------------------------------------------------------------ generation
+    def _off_topic(self, queries: list[str]) -> bool:
+        """A question whose own subject the review never mentions (terms of 4+ characters in all,
+        in its Chinese form) is refused, however close its wording is to some passage."""
+        from .meaning import missing_terms
+
+        zh = next((q for q in queries if detect_lang(q) == "zh" and len(q) >= 6), "")
+        return bool(zh) and sum(len(t) for t in missing_terms(zh, self.index.doc.source)) >= 4
+
+    def _english_only(self, text: str) -> str:
+        """An English sentence with Chinese words outside quotation marks: glossary terms are put in
+        English; a sentence that still holds Chinese is dropped ('' returned)."""
+        outside = QUOTED.sub("", text)
+        if not CJK_RUN.search(outside):
+            return text
+        pairs = self.translator.glossary.pairs if self.translator is not None else {}
+
+        def swap(m: re.Match) -> str:
+            zh = m.group(0)
+            en = pairs.get(zh, "")
+            return f" {en.split(';')[0].strip()} " if en else zh
+
+        fixed = re.sub(r"\s+", " ", CJK_RUN.sub(swap, text)).strip()
+        return "" if CJK_RUN.search(QUOTED.sub("", fixed)) else fixed
+
+    def _reference_context(self, refs: list[int], hits: list) -> list[ContextPassage]:
+        """A question about references: the review's sentences that cite them, numbered."""
+        if not refs:
+            return []
+        from .retrieval import Hit
+
+        doc_by_id = self.index.doc.by_id()
+        units = [u for u in self.index.sentences if set(u.refs) & set(refs)][:8]
+        out = []
+        for i, u in enumerate(units, 1):
+            p = doc_by_id[u.passage_id]
+            hit = next((h for h in hits if h.passage.id == p.id), None) or Hit(p, 0.0, 0.0, self.index.chunks[0], [])
+            out.append(ContextPassage(i, hit, u.text, [u], single=True))
+        return out
+
     def _generate(self, question: str, lang: str, ctx: list[ContextPassage]) -> Iterator[tuple[str, Any]]:
         """Stream the LLM and check each sentence as soon as it is complete."""
         passages = "\n".join(f"[{c.marker}] {c.text}" for c in ctx)
@@ -196,22 +290,28 @@ class Assistant:
                     started = True
                     yield "first_token", None
                 buf += piece
-                if buf.lstrip().startswith("NOT_FOUND"):
+                if NOT_FOUND_RX.match(buf.lstrip()):
                     return
                 complete = split_answer(buf)[:-1]  # the last sentence may still grow
                 for text, markers in complete[released:]:
-                    yield from self._check_one(text, markers, ctx)
+                    yield from self._check_one(text, markers, ctx, lang)
                 released = max(released, len(complete))
         except Exception as e:
             raise describe_failure(self.backend, e) from None
-        if "NOT_FOUND" in buf[:20]:
+        if NOT_FOUND_RX.search(buf[:24]):
             return
         for text, markers in split_answer(buf)[released:]:
-            yield from self._check_one(text, markers, ctx)
+            yield from self._check_one(text, markers, ctx, lang)
 
-    def _check_one(self, text: str, markers: list[int], ctx: list[ContextPassage]) -> Iterator[tuple[str, Any]]:
-        if "NOT_FOUND" in text:
+    def _check_one(self, text: str, markers: list[int], ctx: list[ContextPassage], lang: str,
+                   ) -> Iterator[tuple[str, Any]]:
+        if NOT_FOUND_RX.search(text):
             return
+        if lang == "en":
+            text = self._english_only(text)
+            if not text:
+                yield "dropped", None
+                return
         marked = text + "".join(f"[{m}]" for m in markers)
         kept, dropped = self.grounder.check(marked, ctx)
         for k in kept:

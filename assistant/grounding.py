@@ -43,6 +43,7 @@ class ContextPassage:
     hit: Hit
     text: str  # what the LLM sees: the most relevant sentences, in source order
     units: list[Sentence] = field(default_factory=list)
+    single: bool = False  # one evidence sentence (evidence-first context), checked against it alone
 
     @property
     def passage(self) -> Paragraph:
@@ -85,6 +86,8 @@ class Grounder:
         for u in self.index.sentences:
             self.by_passage.setdefault(u.passage_id, []).append(u)
         self._text_vecs: dict[str, np.ndarray] = {}
+        self._aligner = None
+        self.judge = None  # judge.Judge, set by the Assistant when it has an LLM
 
     # -- vectors ---------------------------------------------------------------------------
     def unit_vectors(self, passage_id: str) -> tuple[list[Sentence], np.ndarray]:
@@ -124,9 +127,62 @@ class Grounder:
             out.append(ContextPassage(i, h, "".join(u.text for u in keep), keep))
         return out
 
+    def sentence_context(self, hits: list[Hit], queries: list[str], n_passages: int, n_sentences: int,
+                         list_question: bool = False) -> list[ContextPassage]:
+        """Evidence first: numbered single sentences from the top passages, the closest to the question
+        (at least one per passage); for a list question, every item of the enumeration it touches."""
+        from .questions import ENUM
+
+        qv = self.retriever.embedder.embed_queries(queries)
+        scored: list[tuple[float, int, Hit, Sentence]] = []
+        for rank, h in enumerate(hits[:n_passages]):
+            units, vecs = self.unit_vectors(h.passage.id)
+            for u, sim in zip(units, (vecs @ qv.T).max(axis=1)) if units else []:
+                scored.append((float(sim), rank, h, u))
+        if not scored:
+            return self.context(hits, queries, n_passages, 150)
+        chosen: list[tuple[Hit, Sentence]] = []
+        for rank in range(n_passages):  # the best sentence of each passage
+            best = max((t for t in scored if t[1] == rank), default=None, key=lambda t: t[0])
+            if best:
+                chosen.append((best[2], best[3]))
+        for sim, _, h, u in sorted(scored, key=lambda t: -t[0]):
+            if len(chosen) >= n_sentences:
+                break
+            if all(u.id != c[1].id for c in chosen):
+                chosen.append((h, u))
+        if list_question:  # gather the enumeration (第一…第四, 一是…三是, 首先…最后) around the best hit
+            chosen = self._enumeration(hits[:n_passages], chosen) or chosen
+        return [ContextPassage(i, h, u.text, [u], single=True) for i, (h, u) in enumerate(chosen, 1)]
+
+    def _enumeration(self, hits: list[Hit], chosen: list[tuple[Hit, Sentence]]) -> list[tuple[Hit, Sentence]]:
+        from .questions import ENUM
+
+        doc = self.index.doc
+        by_id = {h.passage.id: h for h in hits}
+        for h in hits[:2]:
+            # items may sit in one paragraph or in sibling paragraphs of one section
+            section = [p for p in doc.body if p.section_id == h.passage.section_id] if hasattr(h.passage, "section_id") else [h.passage]
+            items: list[tuple[Hit, Sentence]] = []
+            for p in section:
+                for u in self.by_passage.get(p.id, []):
+                    head = re.sub(r"^[\s(（]*", "", u.text)
+                    if ENUM.match(head):
+                        hp = by_id.get(p.id) or Hit(p, h.score, h.similarity, h.chunk, [])
+                        items.append((hp, u))
+            if len(items) >= 2:
+                return items[:8]
+        return []
+
     # -- support -------------------------------------------------------------------------------
     def support(self, sentence: str, ctx: ContextPassage, qvec: np.ndarray) -> tuple[float, Sentence | None]:
-        """Support score of a sentence by a passage, and the passage sentence that gives it."""
+        """Support score of a sentence by a context item, and the sentence of the review that gives it."""
+        if ctx.single and ctx.units:  # evidence-first context: exactly the sentence the LLM saw
+            units, vecs = ctx.units, self.matrix[[self.row[u.id] for u in ctx.units]]
+            sims = vecs @ qvec
+            lex = overlap(sentence, ctx.text)
+            cos = float(sims.max())
+            return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0), ctx.units[0]
         units, vecs = self.unit_vectors(ctx.passage.id)
         sims = vecs @ qvec
         j = int(np.argmax(sims))
@@ -139,6 +195,40 @@ class Grounder:
                 unit = units[int(np.argmax(lexes))]
         # a Chinese sentence mostly made of the passage's words is supported even if phrased differently
         return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0), unit
+
+    @property
+    def aligner(self):
+        if self._aligner is None:
+            from .meaning import TopicAligner
+
+            self._aligner = TopicAligner([u.text for u in self.index.sentences])
+        return self._aligner
+
+    def says_otherwise(self, text: str, items: list[ContextPassage], units: list[Sentence]) -> str:
+        """Why an answer sentence is not what its evidence says ('' when it is): the opposite direction,
+        negation or scope; terms the review never uses; numbers or names its evidence lacks."""
+        from .meaning import conflicts, cue_disagreement, missing_terms, strip_citations
+
+        evidence = [u.text for u in units] or [c.text for c in items]
+        context = " ".join(c.passage.text for c in items)
+        for tok in re.findall(r"\d+(?:\.\d+)?%?|(?<![A-Za-z])[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*", text):
+            if tok.isdigit() and len(tok) == 1:
+                continue  # "3 paths": small counts are phrased freely
+            if detect_lang(text) == "en" and not tok[0].isdigit():
+                continue  # English capitalised words are ordinary prose here
+            if tok not in context and tok not in strip_citations(context):
+                return f"{tok} is not in the evidence"
+        if detect_lang(text) == "zh":
+            found = conflicts(text, evidence, self.aligner)
+            if found:
+                return found[0].reason
+            if missing_terms(text, self.index.doc.source):
+                return "terms the review never uses"
+            return ""
+        why = next((w for w in (cue_disagreement(text, e) for e in evidence) if w), "")
+        if why and self.judge is not None and self.judge.judge(text, evidence) != "supports":
+            return why
+        return ""
 
     def check(self, answer: str, ctx: list[ContextPassage]) -> tuple[list[CheckedSentence], int]:
         """Validate markers sentence by sentence; returns the kept sentences and how many were dropped."""
@@ -167,6 +257,9 @@ class Grounder:
                 repaired = False
             if valid:
                 evidence = {m: found[m][1] for m in valid if found[m][1] is not None}
+                if self.says_otherwise(text, [by_marker[m] for m in valid], list(evidence.values())):
+                    dropped += 1
+                    continue
                 kept.append(CheckedSentence(text, valid, max(scores[m] for m in valid), repaired, evidence))
             else:
                 dropped += 1

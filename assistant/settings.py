@@ -61,6 +61,7 @@ class Settings:
     openai_max_retries: int = 1
     context_passages: int = 4  # passages given to the LLM
     context_chars: int = 150  # per passage: the sentences most relevant to the question
+    context_sentences: int = 0  # >0: evidence-first context of that many single sentences (lists always)
     min_similarity: float = 0.0  # relevance gate; 0 = use the calibrated default in grounding.py
     support_threshold: float = 0.0  # marker check; 0 = calibrated default in grounding.py
 
