@@ -34,6 +34,7 @@ from .text import detect_lang
 ZH_SUPPORTED, ZH_OVERLAP, ZH_STRONG, ZH_PARTIAL = 0.92, 0.35, 0.95, 0.88
 EN_SUPPORTED, EN_PARTIAL = 0.84, 0.80
 OVERLAP_SUPPORTED = 0.6
+ALIGN_JUDGE = 0.3  # an English claim's translation and a quote share this much (IDF bigrams) to be judged
 
 
 @dataclass
@@ -122,8 +123,10 @@ class Citer:
             return CiteResult(claim, "not_found")
         # candidates: sentences of the retrieved passages plus the best sentences anywhere
         sent_ids, _ = self.index.store.sentence_matrix()
-        glob = np.argsort(-(self.g.matrix @ qv.T).max(axis=1))[: 3 * k]
-        cand = {sent_ids[i] for i in glob}
+        sims_all = self.g.matrix @ qv.T  # (sentences, variants): the best of each variant, not only overall
+        cand = {sent_ids[i] for i in np.argsort(-sims_all.max(axis=1))[: 3 * k]}
+        for col in range(sims_all.shape[1]):
+            cand.update(sent_ids[i] for i in np.argsort(-sims_all[:, col])[: 2 * k])
         for h in hits:
             cand.update(u.id for u in self.g.by_passage.get(h.passage.id, []))
         ids = sorted(cand)
@@ -141,7 +144,7 @@ class Citer:
         doc_by_id = self.index.doc.by_id()
         near = [j for j in order if rank[j] >= rank[top] - 0.02] if top is not None else []
         # what the claim says: opposite direction/negation/scope in the best-aligned clause of the review
-        ranked = self._judge_order(ids, order, zh_cos, lang)  # English claims: by their translation
+        ranked = self._judge_order(ids, order, zh_cos, lang, zh_claim)  # English claims: by their translation
         score = zh_cos if lang == "en" and zh_cos.any() else rank
         pool = [ids[j] for j in ranked[:8] if score[j] >= score[ranked[0]] - 0.08] if top is not None else []
         conf = self._conflicts(zh_claim or claim, pool) if verdict != "not_found" or lex[top] > 0.3 else []
@@ -157,19 +160,22 @@ class Citer:
             result.references = list(refs)
             return result
         # what the claim is about: terms the review never uses mean it is not the review's claim
-        lacking = missing_terms(zh_claim, self.index.doc.source) if zh_claim else []
+        lacking = missing_terms(zh_claim, self.index.doc.source, 0.67 if lang == "zh" else 0.3) if zh_claim else []
         said = ""
         if self.judge is not None and (verdict != "not_found" or lang == "en"):
-            said = self.judge.judge(claim, self._judge_quotes(ids, order, zh_cos, lang))
+            said = self.judge.judge(claim, self._judge_quotes(ids, order, zh_cos, lang, zh_claim))
         result.judged = said
-        if lacking:
+        weight = sum(len(t) for t in lacking)  # one short word may be a paraphrase's or a translation's own
+        if lacking and (weight >= 3 or verdict != "supported") and not (lang == "en" and said == "supports"):
             result.verdict, result.reason = "not_found", "terms not in the review: " + ", ".join(lacking)
             return result
         if said == "contradicts" and lang == "en":
             # English claims: clauses cannot be aligned across languages, so the judge decides, and
             # only when the quote does not share the claim's own direction, negation or scope
-            for j in self._judge_order(ids, order, zh_cos, lang)[:2]:
+            for j in self._judge_order(ids, order, zh_cos, lang, zh_claim)[:2]:
                 u = self.index.sentence_by_id[ids[j]]
+                if zh_claim and self._alignment(zh_claim, u.text) < ALIGN_JUDGE:
+                    continue  # the judge read an unrelated sentence
                 why = cue_disagreement(claim, u.text)
                 if why:
                     p = doc_by_id[u.passage_id]
@@ -193,16 +199,30 @@ class Citer:
             result.references.extend(n for n in q.refs if n not in result.references)
         return result
 
-    def _judge_order(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str) -> list[int]:
-        """Candidates for the judge: for English claims the Chinese sentences closest to the translation."""
+    def _judge_order(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str,
+                     zh_claim: str = "") -> list[int]:
+        """Candidates for the judge: for English claims the Chinese sentences closest to the translation,
+        those that share its rare words first (a loose translation can be nearest to anything)."""
         if lang == "en" and zh_cos.any():
             zh = [j for j in np.argsort(-zh_cos) if detect_lang(self.index.sentence_by_id[ids[j]].text) == "zh"]
+            if zh and zh_claim:
+                head = zh[:30]
+                al = {j: self._alignment(zh_claim, self.index.sentence_by_id[ids[j]].text) for j in head}
+                on_topic = sorted((j for j in head if al[j] >= ALIGN_JUDGE), key=lambda j: -al[j])
+                return on_topic + [j for j in zh if j not in on_topic]
             if zh:
                 return zh
         return order
 
-    def _judge_quotes(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str) -> list[str]:
-        return [self.index.sentence_by_id[ids[j]].text for j in self._judge_order(ids, order, zh_cos, lang)[:2]]
+    def _alignment(self, zh_claim: str, sentence: str) -> float:
+        from .meaning import analyse_clause, strip_citations
+
+        return self.aligner.overlap(analyse_clause(zh_claim).topic, analyse_clause(strip_citations(sentence)).topic)
+
+    def _judge_quotes(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str,
+                      zh_claim: str = "") -> list[str]:
+        return [self.index.sentence_by_id[ids[j]].text
+                for j in self._judge_order(ids, order, zh_cos, lang, zh_claim)[:2]]
 
     def _conflicts(self, claim: str, sentence_ids: list[str]) -> list[Conflict]:
         texts = [self.index.sentence_by_id[i].text for i in sentence_ids]

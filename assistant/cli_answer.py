@@ -174,7 +174,7 @@ def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
 
 
 def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from .cite import Citer
+    from .cite import make_citer
 
     c = make_citer(_assistant(args))
     details = []

@@ -62,9 +62,9 @@ def test_glossary_and_translation_cache(local_assistant):
 
 
 def test_cite_dev_claims(local_assistant):
-    from assistant.cite import Citer
+    from assistant.cite import make_citer
 
-    c = Citer(local_assistant.grounder)
+    c = make_citer(local_assistant)  # with the LLM judge, as `reviewqa cite` runs
     rows = read_jsonl(DATA / "dev_claims.jsonl", "claim")
     ok, returned = 0, []
     for r in rows:

@@ -66,3 +66,9 @@ def test_english_cues_against_chinese():
     assert not cue_disagreement("Digital infrastructure alone is not sufficient.", ev)
     assert cue_disagreement("AI strengthens the constraint.", "弱化地理距离的刚性约束。")
     assert not cue_disagreement("AI weakens the constraint.", "弱化地理距离的刚性约束。")
+
+
+def test_lowering_a_possibility_is_making_it_harder(aligner):
+    ev = "另一方面,这种要素高度集中的模式降低了其他地区获得人工智能技术红利的可能性。"
+    assert conflicts("高度集中的要素使其他地区更容易获得人工智能技术红利。", [ev], aligner)
+    assert not conflicts("高度集中的要素使其他地区更难获得人工智能技术红利。", [ev], aligner)
