@@ -111,18 +111,16 @@ def _retrieve_text(obj: dict[str, Any]) -> str:
 
 def cmd_retrieve(args: argparse.Namespace) -> int:
     from .errors import check_query
-    from .evaluation import read_jsonl
 
     if args.batch:
-        rows = read_jsonl(Path(args.batch), "q")
-        r = _retriever(args)
-        for row in rows:
-            try:
-                obj = _retrieve_obj(r, row["q"], args.k)
-            except UserError as e:
-                obj = {"query": row.get("q"), "passages": [], "error": e.en}
-            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        return 0
+        from .cli_answer import run_batch
+
+        def make() -> Any:
+            r = _retriever(args)
+            return lambda q: _retrieve_obj(r, q, args.k)
+
+        return run_batch(args.batch, "q", make,
+                         lambda q: {"query": q, "passages": []})
     if args.query is None:
         raise UserError("请提供问题,或使用 --batch FILE。", "Give a query, or use --batch FILE.")
     check_query(args.query)  # fail fast, before loading any model

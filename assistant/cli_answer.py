@@ -33,15 +33,51 @@ def _assistant(args: argparse.Namespace, need_llm: bool = True):
     return Assistant(s, backend=backend)
 
 
+def run_batch(path: str, field: str, make_answer: Any, empty: Any) -> int:
+    """One JSON line out per line in: answers for good lines, `{"line": n, "error": …}` for a broken
+    one (the rest are still answered, exit 1 at the end); a bad value gets `empty(value)` + error.
+    The file is read and checked before `make_answer()` loads any model."""
+    from .evaluation import batch_rows
+
+    rows = batch_rows(Path(path), field)
+    answer = make_answer()
+    broken = 0
+    for line, row, err in rows:
+        if row is None:
+            obj: dict[str, Any] = {"line": line, "error": err}
+            broken += 1
+        else:
+            try:
+                obj = answer(row[field])
+            except UserError as e:
+                obj = {**empty(row.get(field)), "line": line, "error": e.en}
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
+    if broken:
+        print(f"[reviewqa] {broken} 行无法读取 / {broken} line(s) could not be read", file=sys.stderr)
+    return 1 if broken else 0
+
+
 def _ask_json(r) -> dict[str, Any]:
     return {"question": r.question, "language": r.language, "answer": r.answer, "backend": r.backend,
             "model": r.model, "citations": r.citations, "grounded": r.grounded, "refused": r.refused,
-            "note": r.note, "standalone_question": r.standalone_question, "timings": r.timings}
+            "note": r.note, "standalone_question": r.standalone_question, "timings": r.timings,
+            "dropped_sentences": r.dropped_sentences}
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .text import detect_lang
 
+    if args.batch:  # the model is loaded once for the whole file
+        lang = args.lang if args.lang in ("zh", "en") else "auto"
+
+        def make() -> Any:
+            a = _assistant(args)
+            return lambda q: _ask_json(a.ask(check_query(q), lang))
+
+        return run_batch(args.batch, "q", make,
+                         lambda q: {"question": q, "answer": "", "citations": [], "grounded": False})
+    if args.question is None:
+        raise UserError("请提供问题,或使用 --batch FILE。", "Give a question, or use --batch FILE.")
     q = check_query(args.question, None)
     lang = args.lang if args.lang in ("zh", "en") else detect_lang(q)
     a = _assistant(args)
@@ -84,19 +120,14 @@ def _cite_one(c, claim: str, k: int, translate: bool) -> dict[str, Any]:
 
 def cmd_cite(args: argparse.Namespace) -> int:
     from .cite import make_citer
-    from .evaluation import read_jsonl
 
     if args.batch:
-        rows = read_jsonl(Path(args.batch), "claim")
-        c = make_citer(_assistant(args))
-        for row in rows:
-            try:
-                obj = _cite_one(c, row["claim"], args.k, not args.no_translate)
-            except UserError as e:
-                obj = {"claim": row.get("claim"), "verdict": "not_found", "support": [], "references": [],
-                       "error": e.en}
-            print(json.dumps(obj, ensure_ascii=False), flush=True)
-        return 0
+        def make() -> Any:
+            c = make_citer(_assistant(args))
+            return lambda claim: _cite_one(c, claim, args.k, not args.no_translate)
+
+        return run_batch(args.batch, "claim", make,
+                         lambda claim: {"claim": claim, "verdict": "not_found", "support": [], "references": []})
     if args.claim is None:
         raise UserError("请提供论断,或使用 --batch FILE。", "Give a claim, or use --batch FILE.")
     from .text import detect_lang
@@ -236,7 +267,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any, add: Any) -> None:
     sp = add("ask", "grounded answer with cited passages / 有据可查的回答", cmd_ask)
-    sp.add_argument("question", help="question in Chinese or English / 问题")
+    sp.add_argument("question", nargs="?", help="question in Chinese or English / 问题")
+    sp.add_argument("--batch", metavar="FILE.jsonl", help="one question per line in field 'q'; model loaded once")
     sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     sp.add_argument("--no-translate", action="store_true", help="no LLM query translation")

@@ -14,26 +14,53 @@ from .errors import UserError
 from .text import normalize
 
 
-def read_jsonl(path: Path, field: str | None = None) -> list[dict[str, Any]]:
-    """Read a JSONL file; one-line errors for a missing file or a bad line."""
+MAX_BATCH_BYTES = 20_000_000
+
+
+def _read_lines(path: Path) -> list[str]:
+    """A regular, readable UTF-8 text file (a BOM is accepted), or a one-line error."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserError(f"找不到文件:{path}", f"File not found: {path}") from None
+        if not path.is_file():
+            raise UserError(f"找不到文件或不是普通文件:{path}", f"Not found or not a regular file: {path}")
+        if path.stat().st_size > MAX_BATCH_BYTES:
+            raise UserError(f"文件过大:{path}", f"File too large: {path}")
+        return path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as e:
         raise UserError(f"无法读取文件 {path}:{e}", f"Cannot read file {path}: {e}") from None
+
+
+def _parse_line(line: str, field: str | None) -> tuple[dict[str, Any] | None, UserError | None]:
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return None, UserError("不是有效的 JSON。", "not valid JSON")
+    if not isinstance(row, dict) or (field and field not in row):
+        return None, UserError(f"缺少字段 “{field}”。", f"lacks the field '{field}'")
+    return row, None
+
+
+def read_jsonl(path: Path, field: str | None = None) -> list[dict[str, Any]]:
+    """Read a JSONL file (an eval set) whole; one-line errors for a missing file or a bad line."""
     rows = []
-    for i, line in enumerate(lines, 1):
+    for i, line in enumerate(_read_lines(path), 1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            raise UserError(f"{path} 第 {i} 行不是有效的 JSON。", f"{path} line {i} is not valid JSON.") from None
-        if not isinstance(row, dict) or (field and field not in row):
-            raise UserError(f"{path} 第 {i} 行缺少字段 “{field}”。", f"{path} line {i} lacks the field '{field}'.")
-        rows.append(row)
+        row, err = _parse_line(line, field)
+        if err is not None:
+            raise UserError(f"{path} 第 {i} 行:{err.zh}", f"{path} line {i}: {err.en}")
+        rows.append(row)  # type: ignore[arg-type]
     return rows
+
+
+def batch_rows(path: Path, field: str) -> list[tuple[int, dict[str, Any] | None, str]]:
+    """A --batch file, read before any model loads: (line number, row or None, error or '') per
+    non-empty line. A broken line is reported in its place and the others are still answered."""
+    out = []
+    for i, line in enumerate(_read_lines(path), 1):
+        if line.strip():
+            row, err = _parse_line(line, field)
+            out.append((i, row, err.en if err else ""))
+    return out
 
 
 def kind_of(rows: list[dict[str, Any]]) -> str:

@@ -151,3 +151,32 @@ def test_cite_batch_reports_non_text_per_line(env, tmp_path):
 def test_unknown_section_is_a_one_line_error(env):
     out = run_cli("summarize", "--section", "9.9", "--backend", "extractive", env=env)
     assert out.returncode == 2 and "9.9" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ask_batch_answers_good_lines_and_reports_broken_ones(env, tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_bytes("\ufeff".encode() + '{"q": "链主企业在人工智能时代发生了什么转变?"}\n{"q": broken\n{"x": 1}\n{"q": "   "}\n'
+                  '{"q": "What is the population of Shenzhen?"}\n'.encode())
+    out = run_cli("ask", "--batch", str(f), "--backend", "extractive", env=env)
+    assert out.returncode == 1, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(rows) == 5
+    # (tiny hash embeddings here: the answers' content is tested with the real model elsewhere)
+    assert rows[0]["question"].startswith("链主企业") and "answer" in rows[0] and "error" not in rows[0]
+    assert rows[1] == {"line": 2, "error": "not valid JSON"} and rows[2]["line"] == 3 and "field" in rows[2]["error"]
+    assert rows[3]["line"] == 4 and "empty" in rows[3]["error"]
+    assert rows[4]["question"].startswith("What is") and "error" not in rows[4]
+
+
+def test_retrieve_batch_with_a_broken_line_exits_1(env, tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"q": "链主企业"}\nnot json\n', encoding="utf-8")
+    out = run_cli("retrieve", "--batch", str(f), "--k", "2", env=env)
+    assert out.returncode == 1
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(rows[0]["passages"]) == 2 and rows[1] == {"line": 2, "error": "not valid JSON"}
+
+
+def test_batch_file_that_is_not_a_regular_file(env):
+    out = run_cli("retrieve", "--batch", "/dev/zero", env=env)
+    assert_one_line_error(out, "/dev/zero")
