@@ -300,7 +300,7 @@ def render(checked: list[CheckedSentence], lang: str) -> str:
         if m:
             body, end = body[: m.start()].rstrip(), m.group(0)
         marks = "".join(f"[{n}]" for n in c.markers)
-        parts.append(f"{body} {marks}{end}" if lang == "en" else f"{body}{marks}{end}")
+        parts.append(f"{body} {marks}{end}" if lang == "en" and marks else f"{body}{marks}{end}")
     return (" " if lang == "en" else "").join(parts)
 
 

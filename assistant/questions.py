@@ -15,6 +15,7 @@ from .document import Document
 _WHY_ZH = re.compile(r"^(?:这篇)?(?:综述|文章|本文|作者)?(?:为什么|为何|凭什么)(?:会)?(?:认为|说|指出|主张|提出|断言)"
                      r"(.{4,}?)[?？。]?$")
 _WHY_ZH2 = re.compile(r"^(?:为什么|为何)(?:这篇)?(?:综述|文章|本文|作者)(?:会)?(?:认为|说|指出|主张|提出)(.{4,}?)[?？。]?$")
+_WHETHER_ZH = re.compile(r"^(?:这篇)?(?:综述|文章|本文|作者)(?:是否|是不是)(?:认为|说|指出|主张|提出)(.{4,}?)[?？。]?$")
 _YESNO_ZH = re.compile(r"^(?:根据综述,?|综述中,?)?(.{6,}?)(?:吗|么|嘛)[?？]?$")
 _WHY_EN = re.compile(r"^why (?:does|do|did) (?:the )?(?:review|article|paper|authors?) (?:say|claim|argue|state|think|find)s? "
                      r"(?:that )?(.{8,}?)\??$", re.I)
@@ -24,7 +25,7 @@ _YESNO_EN = re.compile(r"^(?:according to the review,?\s*)?(does|do|did|is|are|c
 def premise(question: str) -> str:
     """The claim a question takes for granted, or ''."""
     q = question.strip()
-    for rx in (_WHY_ZH2, _WHY_ZH, _WHY_EN):
+    for rx in (_WHY_ZH2, _WHY_ZH, _WHY_EN, _WHETHER_ZH):
         m = rx.match(q)
         if m:
             return m.group(1).strip(" ,，")
@@ -33,7 +34,10 @@ def premise(question: str) -> str:
         return re.sub(r"^(?:是否|是不是)", "", m.group(1)).replace("是否", "")
     m = _YESNO_EN.match(q)
     if m and not re.search(r"\b(what|which|how|why|who|where|when)\b", m.group(2), re.I):
-        body = m.group(2)
+        body = re.sub(r"^(?:the )?(?:review|article|paper|authors?) (?:says?|claims?|argues?|states?|thinks?|finds?|shows?) "
+                      r"(?:that )?", "", m.group(2), flags=re.I)
+        if body != m.group(2):
+            return body  # "does the review say that X": X as stated
         aux = m.group(1).lower()
         if aux in ("is", "are", "can", "will", "has", "have"):
             parts = body.split(" ", 1)

@@ -1,0 +1,64 @@
+"""Answers that keep to what the review says (fake chat model, real index and embeddings): a
+sentence that says the opposite of its evidence is dropped, a false premise is corrected first,
+English answers hold no Chinese outside quotation marks, NOT_FOUND in any case is a refusal."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.grounding import REFUSAL
+
+pytestmark = pytest.mark.slow
+
+ALL = "[1][2][3][4]"
+
+
+def test_sentence_contradicting_its_evidence_is_dropped(fake_assistant_factory):
+    q = "人工智能对产业结构合理化水平有什么影响?"
+    flipped = fake_assistant_factory(f"人工智能会促进产业结构合理化水平提升{ALL}。").ask(q)
+    assert "促进产业结构合理化" not in flipped.answer and flipped.dropped_sentences >= 1
+    faithful = fake_assistant_factory(f"人工智能会抑制产业结构合理化水平提升{ALL}。").ask(q)
+    assert faithful.grounded and "抑制产业结构合理化" in faithful.answer and faithful.dropped_sentences == 0
+
+
+def test_false_premise_is_corrected_first_and_cited(fake_assistant_factory):
+    q = "为什么综述认为人工智能会促进产业结构合理化水平提升?"
+    r = fake_assistant_factory(f"人工智能会促进产业结构合理化水平提升{ALL}。").ask(q)
+    assert r.grounded and r.answer.startswith("综述并不认为")
+    quotes = [qt["text"] for c in r.citations for qt in c["quotes"]]
+    assert any("抑制产业结构合理化" in t for t in quotes)
+    assert "促进产业结构合理化水平提升[" not in r.answer  # the LLM's restatement was dropped
+
+
+def test_true_premise_is_answered_without_correction(fake_assistant_factory):
+    q = "为什么综述认为人工智能会抑制产业结构合理化水平提升?"
+    r = fake_assistant_factory(f"人工智能会抑制产业结构合理化水平提升{ALL}。").ask(q)
+    assert r.grounded and not r.answer.startswith("综述并不认为") and "抑制产业结构合理化" in r.answer
+
+
+def test_absent_premise_is_said_to_be_absent(fake_assistant_factory):
+    r = fake_assistant_factory("NOT_FOUND").ask("为什么综述认为人工智能显著降低了农村居民的医疗支出?")
+    assert not r.grounded or r.answer.startswith("综述没有提出")
+
+
+@pytest.mark.parametrize("reply", ["Not_FOUND [1]", "not found.", "NOT-FOUND"])
+def test_not_found_in_any_case_is_a_refusal(fake_assistant_factory, reply):
+    r = fake_assistant_factory(reply).ask("人工智能如何提升区域治理效能?")
+    assert r.refused and not r.grounded and r.answer == REFUSAL["zh"]
+
+
+def test_english_answer_keeps_chinese_only_in_quotes(fake_assistant_factory):
+    q = "What is the double-edged sword effect of factor agglomeration?"
+    r = fake_assistant_factory(
+        f"High agglomeration of factors helps local AI technology iterate and upgrade {ALL}. "
+        f"It also widens 区域发展差距 between regions of the 要素集聚 kind {ALL}.").ask(q)
+    outside = re.sub(r"“[^”]*”", "", r.answer)
+    assert not re.search(r"[\u4e00-\u9fff]", outside), r.answer
+
+
+def test_numbers_not_in_the_evidence_drop_the_sentence(fake_assistant_factory):
+    r = fake_assistant_factory(f"要素高度集聚有利于促进本地区人工智能技术的迭代升级,增幅达到37.5%{ALL}。").ask(
+        "人工智能要素集聚的“双刃剑”效应是什么?")
+    assert "37.5" not in r.answer
