@@ -23,7 +23,7 @@ import numpy as np
 
 from .chunking import Sentence
 from .document import Paragraph
-from .errors import check_query
+from .errors import check_claim
 from .grounding import Grounder, bigrams
 from .meaning import Conflict, TopicAligner, conflicts, cue_disagreement, missing_terms
 from .text import detect_lang
@@ -113,7 +113,7 @@ class Citer:
         return zh_cos, en_cos, lex
 
     def cite(self, claim: str, k: int = 5, translate: bool = True, max_quotes: int = 3) -> CiteResult:
-        claim = check_query(claim)
+        claim = check_claim(claim)
         lang = detect_lang(claim)
         variants = self.retriever.queries_for(claim, lang, translate)
         hits = self.retriever.search(claim, k, lang, translate)

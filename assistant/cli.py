@@ -92,9 +92,12 @@ def _retriever(args: argparse.Namespace):
 def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
     from .serialize import passage_json
 
+    from .errors import check_query
+
+    query = check_query(query)  # escape sequences and control characters removed before echoing
     hits = r.search(query, k)
     doc = r.index.doc
-    return {"query": query.strip(), "passages": [
+    return {"query": query, "passages": [
         passage_json(h.passage, doc, h.score, similarity=round(h.similarity, 4),
                      match={"start": h.chunk.start, "end": h.chunk.end}) for h in hits]}
 
@@ -239,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--rebuild", action="store_true", help="rebuild even if up to date / 强制重建")
     sp = add("retrieve", "hybrid retrieval, no LLM / 混合检索(不用大模型)", cmd_retrieve)
     sp.add_argument("query", nargs="?", help="question or keywords / 问题")
-    sp.add_argument("--k", type=int, default=5, help="passages to return (default 5)")
+    sp.add_argument("--k", type=int, default=None, help="passages to return (default REVIEWQA_K, 5)")
     sp.add_argument("--batch", metavar="FILE.jsonl", help="one query per line in field 'q'")
     sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"], help="LLM used for translation")
@@ -247,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--unresolved", action="store_true", help="in-text citations not linked / 未链接的引用")
     sp = add("eval", "metrics on an eval set (shared/eval format) / 评测", cmd_eval)
     sp.add_argument("file", help="JSONL eval set")
-    sp.add_argument("--k", type=int, default=5)
+    sp.add_argument("--k", type=int, default=None)
     sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     from .cli_answer import add_commands
@@ -277,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
         print("错误:--k 必须 ≥ 1 / error: --k must be at least 1", file=sys.stderr)
         return 2
     try:
+        from .settings import Settings
+
+        settings = Settings.from_env()  # every setting validated at start-up, named when wrong
+        if hasattr(args, "k") and args.k is None:
+            args.k = settings.k
         return args.fn(args)
     except UserError as e:
         lang = _lang_hint(args)

@@ -132,7 +132,9 @@ def cmd_cite(args: argparse.Namespace) -> int:
         raise UserError("请提供论断,或使用 --batch FILE。", "Give a claim, or use --batch FILE.")
     from .text import detect_lang
 
-    claim = check_query(args.claim)
+    from .errors import check_claim
+
+    claim = check_claim(args.claim)  # before any model loads
     lang = detect_lang(claim)
     c = make_citer(_assistant(args))
     obj = _cite_one(c, claim, args.k, not args.no_translate)
@@ -274,7 +276,7 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("--no-translate", action="store_true", help="no LLM query translation")
     sp = add("cite", "supporting quotes and references for a claim / 为论断查找依据与文献", cmd_cite)
     sp.add_argument("claim", nargs="?")
-    sp.add_argument("--k", type=int, default=5)
+    sp.add_argument("--k", type=int, default=None)
     sp.add_argument("--format", choices=["text", "gbt7714", "bibtex"], default="text")
     sp.add_argument("--batch", metavar="FILE.jsonl", help="one claim per line in field 'claim'")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])

@@ -3,6 +3,8 @@ in the user's language and exits 2, never a traceback."""
 
 from __future__ import annotations
 
+import re
+
 
 class UserError(Exception):
     """Bad input or an unusable environment the user can fix."""
@@ -39,13 +41,23 @@ class ModelError(UserError):
 
 
 MAX_QUERY_CHARS = 2000
+MIN_CLAIM_CHARS = 4  # letters or Chinese characters: "a" or "人工" is not a statement to check
+_ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Terminal escape sequences (ANSI/OSC) and control characters removed: never echoed raw."""
+    return _CONTROL.sub("", _ESCAPES.sub("", text))
 
 
 def check_query(query: object, lang: str | None = None) -> str:
     """Validate a user query; returns it stripped or raises QueryError."""
     if not isinstance(query, str):
         raise QueryError("问题必须是文本。", "The question must be text.")
-    q = query.strip()
+    if "\x00" in query:
+        raise QueryError("问题包含无效字符。", "The question contains invalid characters.")
+    q = clean_text(query).strip()
     if not q:
         raise QueryError("问题为空,请输入内容。", "The question is empty.")
     if len(q) > MAX_QUERY_CHARS:
@@ -53,6 +65,12 @@ def check_query(query: object, lang: str | None = None) -> str:
             f"问题过长({len(q)} 字符),上限为 {MAX_QUERY_CHARS} 字符。",
             f"The question is too long ({len(q)} characters; the limit is {MAX_QUERY_CHARS}).",
         )
-    if "\x00" in q:
-        raise QueryError("问题包含无效字符。", "The question contains invalid characters.")
     return q
+
+
+def check_claim(claim: object) -> str:
+    """A claim to check: a valid query with at least MIN_CLAIM_CHARS letters or characters."""
+    c = check_query(claim)
+    if len(re.sub(r"[\W_]", "", c)) < MIN_CLAIM_CHARS:
+        raise QueryError("论断过短,无法核查(请输入完整的陈述)。", "The claim is too short to check; give a full statement.")
+    return c

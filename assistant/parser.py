@@ -32,9 +32,18 @@ class Line:
     text: str
 
 
+MAX_CORPUS_BYTES = 5_000_000  # the review is 52 KB
+
+
 def read_corpus(path: Path) -> str:
-    """Read the corpus, turning every failure into a one-line CorpusError."""
+    """Read the corpus, turning every failure into a one-line CorpusError (a FIFO or a device is
+    refused before it is opened, so nothing hangs)."""
     try:
+        if path.exists() and not path.is_file():
+            raise CorpusError(f"语料路径不是普通文件:{path}", f"The corpus path is not a regular file: {path}")
+        if path.exists() and path.stat().st_size > MAX_CORPUS_BYTES:
+            raise CorpusError(f"语料文件过大(上限 {MAX_CORPUS_BYTES // 1_000_000} MB):{path}",
+                              f"The corpus file is too large (limit {MAX_CORPUS_BYTES // 1_000_000} MB): {path}")
         data = path.read_bytes()
     except FileNotFoundError:
         raise CorpusError(f"找不到语料文件:{path}", f"Corpus file not found: {path}") from None

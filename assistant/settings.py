@@ -78,11 +78,46 @@ class Settings:
             if raw is not None and raw != "":
                 values[f.name] = _coerce(raw, hints[f.name], f.name)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Every setting in range, checked at start-up; a bad one is named by its variable."""
+        from .errors import UserError
+
+        def bad(name: str, why_zh: str, why_en: str) -> UserError:
+            value = getattr(self, name)
+            return UserError(f"环境变量 REVIEWQA_{name.upper()} 的值无效({value!r}):{why_zh}",
+                             f"Invalid value for REVIEWQA_{name.upper()} ({value!r}): {why_en}")
+
+        for name in POSITIVE:
+            if getattr(self, name) < 1:
+                raise bad(name, "必须 ≥ 1", "must be at least 1")
+        for name in NON_NEGATIVE:
+            if getattr(self, name) < 0:
+                raise bad(name, "不能为负", "must not be negative")
+        for name in UNIT_INTERVAL:
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise bad(name, "必须在 0 到 1 之间", "must be between 0 and 1")
+        for name, allowed in CHOICES.items():
+            if str(getattr(self, name)).lower() not in allowed:
+                raise bad(name, "可选值:" + ", ".join(allowed), "one of " + ", ".join(allowed))
+        if self.openai_timeout <= 0:
+            raise bad("openai_timeout", "必须大于 0", "must be greater than 0")
 
     @property
     def models_dir(self) -> Path:
         return self.cache_dir / "models"
+
+
+POSITIVE = ("chunk_tokens", "embed_batch_size", "k", "candidates", "rrf_k", "llm_ctx", "llm_max_tokens",
+            "context_passages", "context_chars")
+NON_NEGATIVE = ("chunk_overlap_sentences", "threads", "llm_threads", "openai_max_retries", "context_sentences",
+                "bm25_weight_zh", "bm25_weight_en", "dense_weight", "sentence_weight")
+UNIT_INTERVAL = ("min_similarity", "support_threshold")
+CHOICES = {"llm_backend": ("local", "openai", "extractive"), "lang": ("auto", "zh", "en"),
+           "query_engine": ("auto", "sentence-transformers")}
 
 
 def _coerce(raw: str, typ: Any, name: str) -> Any:
