@@ -68,7 +68,13 @@ class Assistant:
         self.translator = None
         if self.backend.chat is not None and settings.translate_queries:
             self.translator = self._translator()
-        self.retriever = HybridRetriever(self.index, rewriter=self.translator)
+        rewriter = self.translator
+        if rewriter is None and settings.translate_queries:  # no LLM: the curated glossary still bridges
+            from .translate import curated_rewriter
+
+            rewriter = curated_rewriter(settings)
+        self.glossary_pairs = rewriter.glossary.pairs if rewriter is not None else {}
+        self.retriever = HybridRetriever(self.index, rewriter=rewriter)
         self.grounder = Grounder(self.retriever)
         if self.backend.chat is not None:
             from .judge import Judge
@@ -262,7 +268,7 @@ class Assistant:
         outside = QUOTED.sub("", text)
         if not CJK_RUN.search(outside):
             return text
-        pairs = self.translator.glossary.pairs if self.translator is not None else {}
+        pairs = self.glossary_pairs
 
         def swap(m: re.Match) -> str:
             zh = m.group(0)

@@ -82,8 +82,12 @@ def _retriever(args: argparse.Namespace):
 
     s = _settings(args)
     backend = getattr(args, "backend", None) or s.llm_backend
-    if getattr(args, "no_translate", False) or not s.translate_queries or backend == "extractive":
+    if getattr(args, "no_translate", False) or not s.translate_queries:
         return HybridRetriever(ensure_index(s))
+    if backend == "extractive":  # no LLM: English queries also search the curated glossary's terms
+        from .translate import curated_rewriter
+
+        return HybridRetriever(ensure_index(s), rewriter=curated_rewriter(s))
     from .chain import Assistant
 
     return Assistant(s, backend=backend).retriever

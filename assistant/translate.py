@@ -212,3 +212,21 @@ class LLMTranslator:
         if terms:
             out.append(" ".join(terms))
         return out
+
+
+class GlossaryRewriter:
+    """QueryRewriter without an LLM: an English query also searches the Chinese terms of the curated
+    glossary its words match (so `--backend extractive` still finds Chinese passages)."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+
+    def rewrite(self, query: str, lang: str) -> list[str]:
+        if lang != "en":
+            return []
+        terms = [zh for zh, _ in self.glossary.matches(query, 6)]
+        return [" ".join(terms)] if terms else []
+
+
+def curated_rewriter(settings: Settings) -> GlossaryRewriter:
+    return GlossaryRewriter(Glossary(load_curated(settings.corpus_path.parent / "glossary.tsv")))

@@ -62,3 +62,12 @@ def test_numbers_not_in_the_evidence_drop_the_sentence(fake_assistant_factory):
     r = fake_assistant_factory(f"要素高度集聚有利于促进本地区人工智能技术的迭代升级,增幅达到37.5%{ALL}。").ask(
         "人工智能要素集聚的“双刃剑”效应是什么?")
     assert "37.5" not in r.answer
+
+
+def test_extractive_english_question_uses_the_curated_glossary(real_index):
+    """No LLM: "What is the intelligence divide?" is answered from the passages on 智能鸿沟, not refused."""
+    from assistant.chain import Assistant
+
+    r = Assistant(real_index.settings, backend="extractive", index=real_index).ask("What is the intelligence divide?")
+    assert r.grounded and not r.refused
+    assert any("智能鸿沟" in q["text"] for c in r.citations for q in c["quotes"])
