@@ -68,13 +68,23 @@ def describe_failure(b: Backend, e: BaseException) -> LLMUnavailable:
         return LLMUnavailable(e.zh, e.en)
     kind = type(e).__name__
     if b.name == "openai":
-        what = {"APIConnectionError": ("无法连接", "cannot connect to"),
-                "APITimeoutError": ("请求超时", "timed out at"),
-                "AuthenticationError": ("密钥被拒绝", "key refused by"),
-                "PermissionDeniedError": ("无权访问", "permission denied by"),
-                "NotFoundError": ("模型不存在", "model not found at"),
-                "RateLimitError": ("请求过于频繁", "rate limited by")}.get(kind, ("调用失败", "request failed at"))
-        return LLMUnavailable(f"OpenAI 兼容接口{what[0]}:{b.endpoint}", f"OpenAI-compatible endpoint {what[1]} {b.endpoint}")
+        names = {c.__name__ for c in type(e).__mro__}  # openai's errors subclass each other
+        cause = e.__cause__ or e.__context__
+        if cause is not None:
+            names |= {c.__name__ for c in type(cause).__mro__}
+        if names & {"AuthenticationError", "PermissionDeniedError"}:
+            what = ("拒绝了密钥", "refused the key")
+        elif names & {"APITimeoutError", "TimeoutException", "ReadTimeout", "TimeoutError"}:
+            what = ("请求超时", "timed out")
+        elif names & {"APIConnectionError", "ConnectError", "ConnectionError"}:
+            what = ("无法连接", "cannot connect")
+        elif "NotFoundError" in names:
+            what = ("找不到模型", "does not have the model")
+        elif "RateLimitError" in names:
+            what = ("请求过于频繁", "is rate limiting")
+        else:
+            what = ("返回了无效的响应", "returned an invalid response")
+        return LLMUnavailable(f"OpenAI 兼容接口 {b.endpoint} {what[0]}", f"The OpenAI-compatible endpoint {b.endpoint} {what[1]}")
     if isinstance(e, ModelError):
         return LLMUnavailable(e.zh, e.en)
     return LLMUnavailable(f"本地模型出错:{kind}", f"The local model failed: {kind}")
