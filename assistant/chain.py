@@ -38,6 +38,8 @@ NOTES = {
     "extractive": {"zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",
                    "en": "(Extractive mode: no LLM; quoting the review in its own language.)"},
     "fallback": {"zh": "大模型不可用,已改用摘录模式:{why}", "en": "The LLM is unavailable; using extractive mode: {why}"},
+    "other_language": {"zh": "(问题的语言不是中文或英文:以英文回答。)",
+                       "en": "(The question is not in Chinese or English: answering in English.)"},
 }
 
 
@@ -153,7 +155,10 @@ class Assistant:
     def ask_stream(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None,
                    ) -> Iterator[dict[str, Any]]:
         """Events: {"type": "status"|"sentence"|"result", ...}; sentences are already checked."""
+        from .text import other_latin_language
+
         question = check_query(question)
+        foreign = lang not in ("zh", "en") and other_latin_language(question)
         lang = lang if lang in ("zh", "en") else detect_lang(question)
         t0 = time.perf_counter()
         standalone = self.condense(question, history or [], lang)
@@ -163,7 +168,8 @@ class Assistant:
         t_ret = time.perf_counter()
         use_llm = self.backend.chat is not None
         result = AskResult(question, lang, "", self.backend.name, self.backend.model, [], False,
-                           standalone_question=standalone if standalone != question else "")
+                           standalone_question=standalone if standalone != question else "",
+                           note=NOTES["other_language"]["en"] if foreign else "")
         from .questions import is_list_question, premise, referenced
 
         notes: list[CheckedSentence] = []
@@ -325,7 +331,9 @@ class Assistant:
         if NOT_FOUND_RX.search(text):
             return
         if lang == "en":
-            text = self._english_only(text)
+            from .text import other_latin_language
+
+            text = "" if other_latin_language(text) else self._english_only(text)
             if not text:
                 yield "dropped", None
                 return

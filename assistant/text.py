@@ -60,3 +60,19 @@ def detect_lang(text: str) -> str:
     cjk = len(_CJK.findall(text))
     words = len(re.findall(r"[A-Za-z]+", text))
     return "zh" if cjk / 2 > words else "en"
+
+
+_OTHER_STOP = set("le la les des est une du au aux et que qui dans pour sur avec pas selon quel quelle comment pourquoi "
+                  "der die das und ist nicht mit wie warum welche el los las por para como qué cuál según "
+                  "il lo gli della delle che perché quale".split())
+_EN_STOP = set("the of and is are what how why which does do in on for to with according".split())
+
+
+def other_latin_language(text: str) -> bool:
+    """A question in French, German, Spanish or Italian (by their function words): answered in
+    English with a note saying so, never in a language the checks cannot read."""
+    words = re.findall(r"[a-záéíóúàèìòùâêîôûäöüçñß]+", text.lower())
+    if len(words) < 3 or _CJK.search(text):
+        return False
+    other = sum(w in _OTHER_STOP for w in words)
+    return other >= 2 and other > sum(w in _EN_STOP for w in words)

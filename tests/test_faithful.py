@@ -71,3 +71,12 @@ def test_extractive_english_question_uses_the_curated_glossary(real_index):
     r = Assistant(real_index.settings, backend="extractive", index=real_index).ask("What is the intelligence divide?")
     assert r.grounded and not r.refused
     assert any("智能鸿沟" in q["text"] for c in r.citations for q in c["quotes"])
+
+
+def test_french_question_is_answered_in_english_only(fake_assistant_factory):
+    r = fake_assistant_factory(
+        f"L'intelligence artificielle renforce la capacité des villes à répondre aux urgences {ALL}. "
+        f"AI strengthens the capacity of cities to respond to emergencies {ALL}.").ask(
+        "Selon la revue, comment l'intelligence artificielle aide-t-elle la gouvernance des villes?")
+    assert "L'intelligence" not in r.answer and "English" in r.note
+    assert r.language == "en"
