@@ -75,7 +75,12 @@ class Assistant:
             from .translate import curated_rewriter
 
             rewriter = curated_rewriter(settings)
-        self.glossary_pairs = rewriter.glossary.pairs if rewriter is not None else {}
+        if rewriter is not None:
+            self.glossary_pairs: dict[str, str] = rewriter.glossary.pairs
+        else:  # English answers are still cleaned with the curated glossary
+            from .translate import load_curated
+
+            self.glossary_pairs = load_curated(settings.corpus_path.parent / "glossary.tsv")
         self.retriever = HybridRetriever(self.index, rewriter=rewriter)
         self.grounder = Grounder(self.retriever)
         if self.backend.chat is not None:
@@ -275,13 +280,10 @@ class Assistant:
         if not CJK_RUN.search(outside):
             return text
         pairs = self.glossary_pairs
-
-        def swap(m: re.Match) -> str:
-            zh = m.group(0)
-            en = pairs.get(zh, "")
-            return f" {en.split(';')[0].strip()} " if en else zh
-
-        fixed = re.sub(r"\s+", " ", CJK_RUN.sub(swap, text)).strip()
+        fixed = re.sub(r"\s*[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]", "", text)  # a Chinese aside goes
+        for zh in sorted((k for k in pairs if k in fixed), key=len, reverse=True):  # glossary terms, longest first
+            fixed = fixed.replace(zh, f" {pairs[zh].split(';')[0].strip()} ")
+        fixed = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", fixed)).strip()
         return "" if CJK_RUN.search(QUOTED.sub("", fixed)) else fixed
 
     def _reference_context(self, refs: list[int], hits: list) -> list[ContextPassage]:

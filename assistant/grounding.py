@@ -167,7 +167,8 @@ class Grounder:
             for p in section:
                 for u in self.by_passage.get(p.id, []):
                     head = re.sub(r"^[\s(（]*", "", u.text)
-                    if ENUM.match(head):
+                    after_colon = re.split(r"[:：]", head, maxsplit=1)[-1].lstrip()  # "…梳理:第一部分讨论…"
+                    if ENUM.match(head) or ENUM.match(after_colon):
                         hp = by_id.get(p.id) or Hit(p, h.score, h.similarity, h.chunk, [])
                         items.append((hp, u))
             if len(items) >= 2:

@@ -80,3 +80,11 @@ def test_french_question_is_answered_in_english_only(fake_assistant_factory):
         "Selon la revue, comment l'intelligence artificielle aide-t-elle la gouvernance des villes?")
     assert "L'intelligence" not in r.answer and "English" in r.note
     assert r.language == "en"
+
+
+def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_assistant_factory):
+    a = fake_assistant_factory("x")
+    assert a._english_only("AI widens the 智能鸿沟 between regions.") == "AI widens the intelligence divide between regions."
+    assert a._english_only("An industrial brain (产业大脑体系) helps layout.") == "An industrial brain helps layout."
+    assert a._english_only("It is a regional factor集聚 effect.") == ""  # not a glossary term: dropped
+    assert a._english_only("It is called “双刃剑” in the review.") == "It is called “双刃剑” in the review."
