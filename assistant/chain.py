@@ -283,8 +283,25 @@ class Assistant:
         fixed = re.sub(r"\s*[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]", "", text)  # a Chinese aside goes
         for zh in sorted((k for k in pairs if k in fixed), key=len, reverse=True):  # glossary terms, longest first
             fixed = fixed.replace(zh, f" {pairs[zh].split(';')[0].strip()} ")
+        left = [t for t in dict.fromkeys(CJK_RUN.findall(QUOTED.sub("", fixed)))]
+        if left and self.backend.chat is not None and len(left) <= 4:  # terms the glossary lacks: ask once
+            for zh, en in self._term_renderings(left).items():
+                fixed = fixed.replace(zh, f" {en} ")
         fixed = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", fixed)).strip()
         return "" if CJK_RUN.search(QUOTED.sub("", fixed)) else fixed
+
+    def _term_renderings(self, terms: list[str]) -> dict[str, str]:
+        """English renderings of Chinese words the glossary lacks (one LLM call), kept for the session."""
+        from .translate import parse_glossary_lines
+
+        try:
+            msg = (chat_prompt("glossary", "en") | self.backend.chat).invoke(
+                {"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(terms, 1))})
+        except Exception:
+            return {}
+        got = parse_glossary_lines(str(msg.content), terms)
+        self.glossary_pairs.update(got)
+        return got
 
     def _reference_context(self, refs: list[int], hits: list) -> list[ContextPassage]:
         """A question about references: the review's sentences that cite them, numbered."""
