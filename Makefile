@@ -31,6 +31,7 @@ test: install
 
 bench: index
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/run.py
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/faithfulness.py
 
 clean:
 	rm -rf index/store index/.reviewqa-build-store-* index/.reviewqa-old-store-*
