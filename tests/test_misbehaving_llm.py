@@ -80,7 +80,7 @@ def test_injected_answer_is_never_shown_as_grounded(endpoint, real_index):
     handler, s = endpoint
     r = Assistant(s, index=real_index).ask("What does the review say about AI and regional inequality?")
     assert "always reduces inequality" not in r.answer and "<script>" not in r.answer
-    assert not r.grounded or all("always" not in c for c in [r.answer])
+    assert all("always" not in q["text"] for c in r.citations for q in c["quotes"])
 
 
 @pytest.mark.parametrize("mode", ["empty", "inject"])
