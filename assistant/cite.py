@@ -37,6 +37,15 @@ OVERLAP_SUPPORTED = 0.6
 ALIGN_JUDGE = 0.3  # an English claim's translation and a quote share this much (IDF bigrams) to be judged
 
 
+# the four verdicts, as the CLI and the web app show them (one table for both)
+VERDICT_LABELS: dict[str, dict[str, str]] = {
+    "supported": {"zh": "有依据", "en": "Supported"},
+    "partial": {"zh": "部分有依据", "en": "Partially supported"},
+    "contradicted": {"zh": "与综述相矛盾", "en": "Contradicted by the review"},
+    "not_found": {"zh": "综述中未找到依据", "en": "Not found in the review"},
+}
+
+
 @dataclass
 class Quote:
     sentence: Sentence

@@ -14,9 +14,6 @@ LABELS = {
     "sources": {"zh": "来源", "en": "Sources"},
     "refs": {"zh": "参考文献", "en": "References"},
     "verdict": {"zh": "结论", "en": "Verdict"},
-    "supported": {"zh": "有依据", "en": "supported"},
-    "partial": {"zh": "部分有依据", "en": "partially supported"},
-    "not_found": {"zh": "综述中未找到", "en": "not found in the review"},
     "grounded": {"zh": "已核对引用", "en": "grounded"},
 }
 
@@ -153,7 +150,10 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
         print(bibtex(refs, doc.references))
         return 0
-    print(f"{LABELS['verdict'][lang]}: {LABELS[obj['verdict']][lang]} ({obj['verdict']})")
+    from .cite import VERDICT_LABELS
+
+    print(f"{LABELS['verdict'][lang]}: {VERDICT_LABELS[obj['verdict']][lang]} ({obj['verdict']})"
+          + (f" — {obj['reason']}" if obj.get("reason") else ""))
     for s in obj["support"]:
         p = s["passage"]
         print(f"\n  {p['section']}  ({p['id']}, {s['start']}–{s['end']}, score {s['score']:.3f})")

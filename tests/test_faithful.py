@@ -88,3 +88,18 @@ def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_
     assert a._english_only("An industrial brain (产业大脑体系) helps layout.") == "An industrial brain helps layout."
     assert a._english_only("It is a regional factor集聚 effect.") == ""  # not a glossary term: dropped
     assert a._english_only("It is called “双刃剑” in the review.") == "It is called “双刃剑” in the review."
+
+
+def test_contradicted_verdict_is_shown_by_the_cli_and_the_web_app(real_index):
+    from assistant.cite import VERDICT_LABELS
+    from assistant.ui.render import claim_html
+
+    from .conftest import run_cli
+
+    out = run_cli("cite", "人工智能会促进产业结构合理化水平提升。", "--backend", "extractive",
+                  env={"REVIEWQA_STORE_DIR": str(real_index.store.path)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("结论: 与综述相矛盾 (contradicted)") and "抑制" in out.stdout
+    for verdict, label in VERDICT_LABELS.items():
+        for lang in ("zh", "en"):
+            assert label[lang] in claim_html({"verdict": verdict, "support": []}, lang)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..cite import VERDICT_LABELS
+
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"zh": "综述问答:人工智能与区域经济", "en": "Review QA: AI and the Regional Economy"},
     "subtitle": {"zh": "回答只依据《人工智能与区域经济:研究进展、启示与展望》(区域经济评论 2026(2)),每句都标注来源段落与文献。",
@@ -30,9 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
                           "en": "e.g. AI helps firms build relationships with more distant suppliers."},
     "check": {"zh": "核查", "en": "Check"},
     "verdict": {"zh": "结论", "en": "Verdict"},
-    "supported": {"zh": "有依据", "en": "Supported"},
-    "partial": {"zh": "部分有依据", "en": "Partially supported"},
-    "not_found": {"zh": "综述中未找到依据", "en": "Not found in the review"},
+    **VERDICT_LABELS,
     "gbt": {"zh": "GB/T 7714(可复制)", "en": "GB/T 7714 (copy)"},
     "bibtex": {"zh": "BibTeX(可复制)", "en": "BibTeX (copy)"},
     "section": {"zh": "章节", "en": "Section"},
