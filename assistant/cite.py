@@ -25,7 +25,8 @@ from .chunking import Sentence
 from .document import Paragraph
 from .errors import check_claim
 from .grounding import Grounder, bigrams
-from .meaning import Conflict, TopicAligner, conflicts, cue_disagreement, missing_terms
+from .meaning import (Conflict, TopicAligner, analyse_clause, conflicts, cue_disagreement, missing_terms,
+                      strip_citations)
 from .text import detect_lang
 
 # Calibrated on claims (README, "Calibration"). Chinese pairs score high even when unrelated (up to
@@ -148,12 +149,15 @@ class Citer:
         # the verdict applies each language's own floors (see the calibration note above)
         verdict = ("not_found", "partial", "supported")[_level(zh_cos[top], en_cos[top], lex[top])] \
             if top is not None else "not_found"
-        zh_claim = claim if lang == "zh" else (zh_texts[0] if zh_texts else "")
-        result = CiteResult(claim, verdict, translation=zh_texts[0] if lang == "en" and zh_texts else "")
+        # only a real translation is read for meaning (a glossary rewriter's term list says nothing)
+        rewriter = self.retriever.rewriter
+        translation = rewriter.translate(claim) if lang == "en" and translate and hasattr(rewriter, "translate") else ""
+        zh_claim = claim if lang == "zh" else translation
+        result = CiteResult(claim, verdict, translation=translation)
         doc_by_id = self.index.doc.by_id()
         near = [j for j in order if rank[j] >= rank[top] - 0.02] if top is not None else []
         # what the claim says: opposite direction/negation/scope in the best-aligned clause of the review
-        ranked = self._judge_order(ids, order, zh_cos, lang, zh_claim)  # English claims: by their translation
+        ranked, aligned = self._candidates(ids, order, zh_cos, lang, zh_claim)  # English claims: by their translation
         score = zh_cos if lang == "en" and zh_cos.any() else rank
         pool = [ids[j] for j in ranked[:8] if score[j] >= score[ranked[0]] - 0.08] if top is not None else []
         conf = self._conflicts(zh_claim or claim, pool) if verdict != "not_found" or lex[top] > 0.3 else []
@@ -172,7 +176,7 @@ class Citer:
         lacking = missing_terms(zh_claim, self.index.doc.source, 0.67 if lang == "zh" else 0.3) if zh_claim else []
         said = ""
         if self.judge is not None and (verdict != "not_found" or lang == "en"):
-            said = self.judge.judge(claim, self._judge_quotes(ids, order, zh_cos, lang, zh_claim))
+            said = self.judge.judge(claim, [self.index.sentence_by_id[ids[j]].text for j in ranked[:2]])
         result.judged = said
         weight = sum(len(t) for t in lacking)  # one short word may be a paraphrase's or a translation's own
         if lacking and (weight >= 3 or verdict != "supported") and not (lang == "en" and said == "supports"):
@@ -181,9 +185,9 @@ class Citer:
         if said == "contradicts" and lang == "en":
             # English claims: clauses cannot be aligned across languages, so the judge decides, and
             # only when the quote does not share the claim's own direction, negation or scope
-            for j in self._judge_order(ids, order, zh_cos, lang, zh_claim)[:2]:
+            for j in ranked[:2]:
                 u = self.index.sentence_by_id[ids[j]]
-                if zh_claim and self._alignment(zh_claim, u.text) < ALIGN_JUDGE:
+                if zh_claim and aligned.get(j, 0.0) < ALIGN_JUDGE:
                     continue  # the judge read an unrelated sentence
                 why = cue_disagreement(claim, u.text)
                 if why:
@@ -208,41 +212,24 @@ class Citer:
             result.references.extend(n for n in q.refs if n not in result.references)
         return result
 
-    def _judge_order(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str,
-                     zh_claim: str = "") -> list[int]:
-        """Candidates for the judge: for English claims the Chinese sentences closest to the translation,
-        those that share its rare words first (a loose translation can be nearest to anything)."""
-        if lang == "en" and zh_cos.any():
-            zh = [j for j in np.argsort(-zh_cos) if detect_lang(self.index.sentence_by_id[ids[j]].text) == "zh"]
-            if zh and zh_claim:
-                head = zh[:30]
-                al = {j: self._alignment(zh_claim, self.index.sentence_by_id[ids[j]].text) for j in head}
-                on_topic = sorted((j for j in head if al[j] >= ALIGN_JUDGE), key=lambda j: -al[j])
-                return on_topic + [j for j in zh if j not in on_topic]
-            if zh:
-                return zh
-        return order
-
-    def _alignment(self, zh_claim: str, sentence: str) -> float:
-        from .meaning import analyse_clause, strip_citations
-
-        return self.aligner.overlap(analyse_clause(zh_claim).topic, analyse_clause(strip_citations(sentence)).topic)
-
-    def _judge_quotes(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str,
-                      zh_claim: str = "") -> list[str]:
-        return [self.index.sentence_by_id[ids[j]].text
-                for j in self._judge_order(ids, order, zh_cos, lang, zh_claim)[:2]]
+    def _candidates(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str,
+                    zh_claim: str = "") -> tuple[list[int], dict[int, float]]:
+        """Sentences to check a claim against, best first, and their alignment with the (translated)
+        claim. English claims: the Chinese sentences closest to the translation, those sharing its
+        rare words first (a loose translation can be nearest to anything)."""
+        if not (lang == "en" and zh_cos.any()):
+            return order, {}
+        zh = [j for j in np.argsort(-zh_cos) if detect_lang(self.index.sentence_by_id[ids[j]].text) == "zh"]
+        if not zh or not zh_claim:
+            return zh or order, {}
+        topic = analyse_clause(zh_claim).topic
+        aligned = {j: self.aligner.overlap(topic, analyse_clause(strip_citations(self.index.sentence_by_id[ids[j]].text)).topic)
+                   for j in zh[:30]}
+        on_topic = sorted((j for j in aligned if aligned[j] >= ALIGN_JUDGE), key=lambda j: -aligned[j])
+        return on_topic + [j for j in zh if j not in on_topic], aligned
 
     def _conflicts(self, claim: str, sentence_ids: list[str]) -> list[Conflict]:
-        texts = [self.index.sentence_by_id[i].text for i in sentence_ids]
-        emb = self.retriever.embedder
-
-        def cross(claim_clause: str, clauses: list[str]) -> list[float]:
-            qv = emb.embed_queries([claim_clause])[0]
-            dv = emb.embed_documents(clauses)
-            return [float((c - 0.78) / 0.12) for c in dv @ qv]  # cosine → the bigram-share scale
-
-        return conflicts(claim, texts, self.aligner, similarity=cross)
+        return conflicts(claim, [self.index.sentence_by_id[i].text for i in sentence_ids], self.aligner)
 
     def _clause_refs(self, p: Paragraph, u: Sentence, a: int, b: int) -> tuple[int, int, list[int]]:
         """The references that close the clause [a, b) of sentence u (or the nearest in its sentence)."""

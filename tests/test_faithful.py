@@ -103,3 +103,23 @@ def test_contradicted_verdict_is_shown_by_the_cli_and_the_web_app(real_index):
     for verdict, label in VERDICT_LABELS.items():
         for lang in ("zh", "en"):
             assert label[lang] in claim_html({"verdict": verdict, "support": []}, lang)
+
+
+def test_without_an_llm_no_paraphrase_or_absent_claim_is_called_contradicted(real_index):
+    """Extractive mode reads meaning only where it can (Chinese claims); a glossary term list is not
+    a translation, so English paraphrases are never 'contradicted' on its account."""
+    import json
+
+    from assistant.chain import Assistant
+    from assistant.cite import make_citer
+
+    from .conftest import DATA
+
+    c = make_citer(Assistant(real_index.settings, backend="extractive", index=real_index))
+    rows = [json.loads(x) for x in (DATA / "own_verdicts.jsonl").read_text(encoding="utf-8").splitlines()]
+    for r in rows:
+        got = c.cite(r["claim"]).verdict
+        if r["gold"] != "contradicted":
+            assert got != "contradicted", r
+        elif r["claim"][0] > "\u4e00":  # Chinese flips are caught by the rules alone
+            assert got == "contradicted", r
