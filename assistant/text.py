@@ -8,7 +8,7 @@ import unicodedata
 # A sentence ends at 。！？!? (plus closing quotes/brackets), or at '. ' before an English capital.
 _ZH_END = re.compile(r"[。！？!?；;][”’」』)）]*")
 _EN_END = re.compile(r"(?<=[A-Za-z0-9)\]”\"])[.!?](?=\s+[A-Z“\"(\[])")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = _CJK = re.compile(r"[\u4e00-\u9fff]")  # one CJK test for every module
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
