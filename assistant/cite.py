@@ -235,12 +235,7 @@ class Citer:
         """The references that close the clause [a, b) of sentence u (or the nearest in its sentence)."""
         parts = clauses(p, u.para_start, u.para_end)
         i = next((k for k, (s, e, _) in enumerate(parts) if s <= a < e), 0)
-        refs = parts[i][2] if parts else []
-        if not refs:
-            after = [r for _, _, r in parts[i + 1:] if r]
-            before = [r for _, _, r in parts[:i] if r]
-            refs = after[0] if after else (before[-1] if before else [])
-        return a, b, list(refs)
+        return a, b, _refs_of(parts, i)
 
     def _best_clause(self, p: Paragraph, u: Sentence, variants: list[str], qv: np.ndarray) -> tuple[int, int, list[int]]:
         parts = clauses(p, u.para_start, u.para_end)
@@ -253,12 +248,19 @@ class Citer:
         if zh:
             sims = sims + np.array([max(_overlap(z, t) for z in zh) for t in texts]) * 0.1
         i = int(np.argmax(sims))
-        a, b, refs = parts[i]
-        if not refs:  # an uncited clause is covered by the nearest citation in its sentence
-            after = [r for _, _, r in parts[i + 1:] if r]
-            before = [r for _, _, r in parts[:i] if r]
-            refs = after[0] if after else (before[-1] if before else [])
-        return a, b, list(refs)
+        return parts[i][0], parts[i][1], _refs_of(parts, i)
+
+
+def _refs_of(parts: list[tuple[int, int, list[int]]], i: int) -> list[int]:
+    """The references closing clause i; an uncited clause is covered by the nearest citation in its
+    sentence (the following one first)."""
+    if not parts:
+        return []
+    if parts[i][2]:
+        return list(parts[i][2])
+    after = [r for _, _, r in parts[i + 1:] if r]
+    before = [r for _, _, r in parts[:i] if r]
+    return list(after[0] if after else (before[-1] if before else []))
 
 
 def _overlap(claim: str, sentence: str) -> float:

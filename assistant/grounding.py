@@ -131,8 +131,6 @@ class Grounder:
                          list_question: bool = False) -> list[ContextPassage]:
         """Evidence first: numbered single sentences from the top passages, the closest to the question
         (at least one per passage); for a list question, every item of the enumeration it touches."""
-        from .questions import ENUM
-
         qv = self.retriever.embedder.embed_queries(queries)
         scored: list[tuple[float, int, Hit, Sentence]] = []
         for rank, h in enumerate(hits[:n_passages]):
@@ -162,7 +160,7 @@ class Grounder:
         by_id = {h.passage.id: h for h in hits}
         for h in hits[:2]:
             # items may sit in one paragraph or in sibling paragraphs of one section
-            section = [p for p in doc.body if p.section_id == h.passage.section_id] if hasattr(h.passage, "section_id") else [h.passage]
+            section = [p for p in doc.body if p.section_id == h.passage.section_id]
             items: list[tuple[Hit, Sentence]] = []
             for p in section:
                 for u in self.by_passage.get(p.id, []):

@@ -72,12 +72,15 @@ def owned(path: Path) -> bool:
         return True
     if not path.is_dir():
         return False
+    return _marked(path) or not any(path.iterdir())
+
+
+def _marked(path: Path) -> bool:
+    """Carries our mark (stores built before the mark existed carry our manifest instead)."""
     if (path / OWNER_MARK).is_file():
         return True
-    m = read_manifest(path)  # stores built before the mark existed carry our manifest
-    if isinstance(m, dict) and {"fingerprint", "counts", "model"} <= m.keys():
-        return True
-    return not any(path.iterdir())
+    m = read_manifest(path)
+    return isinstance(m, dict) and {"fingerprint", "counts", "model"} <= m.keys()
 
 
 def check_owned(settings: Settings) -> None:
@@ -109,7 +112,7 @@ def _build_lock(root: Path, name: str) -> Iterator[None]:
 def _remove_ours(path: Path) -> None:
     """Delete a folder only if it carries our mark (or is empty)."""
     if path.is_dir() and not path.is_symlink():
-        if (path / OWNER_MARK).is_file() or (read_manifest(path) or {}).get("fingerprint"):
+        if _marked(path):
             shutil.rmtree(path, ignore_errors=True)
         elif not any(path.iterdir()):
             path.rmdir()
