@@ -53,10 +53,15 @@ def normalize(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)).lower()
 
 
+_NOT_PROSE = re.compile(r"!?\[[^\]\n]{0,200}\]\([^)\n]{0,500}\)|https?://\S+|<[^<>\n]{0,300}>")
+
+
 def detect_lang(text: str) -> str:
     """'zh' or 'en' by which has more words (a Chinese word ≈ 2 characters); ties and empty text → 'en'.
 
-    So "AI如何影响区域经济?" is Chinese, and an English answer with a stray Chinese term stays English."""
+    So "AI如何影响区域经济?" is Chinese, and an English answer with a stray Chinese term stays English.
+    Links, HTML tags and markdown images are not words of the question and are not counted."""
+    text = _NOT_PROSE.sub(" ", text)
     cjk = len(_CJK.findall(text))
     words = len(re.findall(r"[A-Za-z]+", text))
     return "zh" if cjk / 2 > words else "en"

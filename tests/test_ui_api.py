@@ -95,3 +95,50 @@ def test_four_simultaneous_chats_keep_their_own_answers(ui_server):
         assert user_turns == [q]  # this session's history only
         answers.add(_text(chat[-1]))
     assert len(answers) == 4
+
+
+def test_closed_connections_stop_their_generation(ui_server):
+    """Clients that go away mid-answer free the model at once instead of leaving it generating for
+    a minute: Gradio closes the chat stream, the local model's stream stops llama.cpp, and nothing
+    queued for them runs afterwards."""
+    import threading
+    import time
+    import uuid
+
+    import httpx
+
+    from assistant.llm import local
+
+    api = ui_server + "gradio_api"
+    fn = next(d["id"] for d in httpx.get(ui_server + "config").json()["dependencies"] if d.get("api_name") == "chat")
+    questions = ["请分点详细说明人工智能对区域经济的各方面影响。", "请详细说明人工智能如何影响产业布局和区域创新。",
+                 "请分点说明人工智能对城市治理的作用与风险。"]
+    leave = threading.Event()
+    seen: list[str] = []
+
+    def client(q: str) -> None:
+        session = uuid.uuid4().hex[:12]
+        httpx.post(f"{api}/queue/join", json={"data": [q, [], "auto", "zh", []], "fn_index": fn,
+                                               "session_hash": session}).raise_for_status()
+        with httpx.stream("GET", f"{api}/queue/data", params={"session_hash": session}, timeout=300) as stream:
+            for line in stream.iter_lines():
+                seen.append(line)
+                if leave.is_set():
+                    return
+
+    threads = [threading.Thread(target=client, args=(q,), daemon=True) for q in questions]
+    for th in threads:
+        th.start()
+    deadline = time.monotonic() + 240
+    while sum("process_generating" in x for x in seen) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)  # two answers under way (limit 2), the third queued
+    assert local._ACTIVE > 0 and not any("process_completed" in x for x in seen)
+    leave.set()
+    for th in threads:
+        th.join(timeout=30)
+    time.sleep(1.5)
+    busy = []
+    for _ in range(30):  # 3 s: the model stays idle, the queued question never starts
+        busy.append(local._ACTIVE)
+        time.sleep(0.1)
+    assert not any(busy), busy

@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from .conftest import free_port
+
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -81,14 +83,22 @@ def test_claim_check_tab(page):
     page.screenshot(path=str(ARTIFACTS / "claim.png"), full_page=True)
 
 
-def test_no_script_runs_and_nothing_leaves_the_machine(page):
+def test_no_script_runs_and_nothing_leaves_the_machine(page, ui_server):
+    """HTML and markdown typed by the user are shown as typed: no script, no image fetched from
+    anywhere (another local port included), `**bold**` not rendered bold."""
     page.get_by_role("tab", name="问答").click()
-    page.locator("#rq-question textarea").fill("<script>alert('x')</script><img src=x onerror=alert(1)>城市大脑有哪些风险?")
+    tracker = f"http://127.0.0.1:{free_port()}/track.png"
+    page.locator("#rq-question textarea").fill(
+        f"<script>alert('x')</script><img src=x onerror=alert(1)>![t]({tracker}) **bold** 城市大脑有哪些风险?")
     page.locator("#rq-send").click()
     page.wait_for_selector("#rq-badge .rq-badge", timeout=180_000)
     assert page.dialogs == []
-    hosts = {urlparse(u).hostname for u in page.requests if u.startswith("http")}
-    assert hosts <= {"127.0.0.1", "localhost"}, hosts
+    mine = urlparse(ui_server).netloc
+    assert not [u for u in page.requests if u.startswith("http") and urlparse(u).netloc != mine]
+    bubble = page.locator('#rq-chat [data-testid="user"]').last  # the user's own message
+    assert "**bold**" in bubble.inner_text() and f"![t]({tracker})" in bubble.inner_text()
+    assert page.locator("#rq-chat img").count() == 0 and bubble.locator("strong").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "markdown_as_text.png"), full_page=True)
 
 
 def test_interface_language_and_summary_tab(page):

@@ -24,12 +24,18 @@ _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 SLOTS = 3
 _ACTIVE = 0  # generations in flight; the model must not be torn down under them
 _ACTIVE_CV = threading.Condition()
+_CLOSING = False  # set at exit: no new generation may start on a model being freed
 
 
 class _InFlight:
+    """Counts a running generation; refuses to start one once the process is shutting down (a
+    chain's next call between two generations used to start on a freed model: segfault at exit)."""
+
     def __enter__(self) -> None:
         global _ACTIVE
         with _ACTIVE_CV:
+            if _CLOSING:
+                raise ModelError("进程正在退出,本地模型已关闭。", "The process is exiting; the local model is closed.")
             _ACTIVE += 1
 
     def __exit__(self, *exc: object) -> None:
@@ -43,7 +49,9 @@ class _InFlight:
 def _shutdown(timeout: float = 60.0) -> None:
     """At exit, let running generations finish (bounded) before the llama.cpp servers are freed;
     freeing them under a running generation crashes the process."""
+    global _CLOSING
     with _ACTIVE_CV:
+        _CLOSING = True
         _ACTIVE_CV.wait_for(lambda: _ACTIVE == 0, timeout=timeout)
     if not _SERVERS:
         return
@@ -130,9 +138,11 @@ class ChatLocalLlama(BaseChatModel):
         done = object()
         errors: list[BaseException] = []
 
+        cancelled = threading.Event()
+
         def on_chunk(data: dict) -> bool:
             q.put(data)
-            return False  # False: keep generating
+            return cancelled.is_set()  # True stops llama.cpp: nobody reads this answer any more
 
         def work() -> None:
             try:
@@ -144,15 +154,18 @@ class ChatLocalLlama(BaseChatModel):
                 q.put(done)
 
         threading.Thread(target=work, daemon=True).start()
-        while (item := q.get()) is not done:
-            if "error" in item:
-                raise RuntimeError(f"local model error: {item['error']}")
-            for choice in item.get("choices", []):
-                piece = (choice.get("delta") or {}).get("content")
-                if piece:
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-                    if run_manager:
-                        run_manager.on_llm_new_token(piece, chunk=chunk)
-                    yield chunk
+        try:
+            while (item := q.get()) is not done:
+                if "error" in item:
+                    raise RuntimeError(f"local model error: {item['error']}")
+                for choice in item.get("choices", []):
+                    piece = (choice.get("delta") or {}).get("content")
+                    if piece:
+                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                        if run_manager:
+                            run_manager.on_llm_new_token(piece, chunk=chunk)
+                        yield chunk
+        finally:
+            cancelled.set()  # the consumer stopped early (closed stream, client gone): free the model
         if errors:
             raise RuntimeError(f"local model error: {errors[0]}")

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from ..chain import Assistant
 from ..errors import MAX_QUERY_CHARS
 from ..text import detect_lang
-from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, esc, section_html, sources_html)
+from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, esc, plain, section_html, sources_html)
 from .texts import LANG_CHOICES, t
 
 
@@ -48,12 +48,12 @@ class App:
         if not text:
             yield chat, t("no_sources", ui), badge(False, False, ui, t("empty", ui)), conv, ""
             return
-        chat.append({"role": "user", "content": esc(text[:MAX_QUERY_CHARS + 50])})
+        chat.append({"role": "user", "content": plain(text[:MAX_QUERY_CHARS + 50])})
         if len(text) > MAX_QUERY_CHARS:
-            chat.append({"role": "assistant", "content": esc(t("too_long", lang))})
+            chat.append({"role": "assistant", "content": plain(t("too_long", lang))})
             yield chat, "", badge(False, False, ui, t("too_long", ui)), conv, ""
             return
-        chat.append({"role": "assistant", "content": esc(t("thinking", lang))})
+        chat.append({"role": "assistant", "content": plain(t("thinking", lang))})
         yield chat, "", "", conv, ""
         answer = ""
         try:
@@ -72,7 +72,7 @@ class App:
             print(f"[reviewqa] chat error: {type(e).__name__}: {e}", file=sys.stderr)
             msg = getattr(e, "message", None)
             line = msg(lang) if callable(msg) else type(e).__name__
-            chat[-1] = {"role": "assistant", "content": esc(t("error", lang) + line)}
+            chat[-1] = {"role": "assistant", "content": plain(t("error", lang) + line)}
             yield chat, "", badge(False, False, ui), conv, ""
 
     # ---------------------------------------------------------------------------- claim
@@ -107,7 +107,7 @@ class App:
             line = esc(t("error", lang) + (msg(lang) if callable(msg) else type(e).__name__))
             return line, line, ""
         note = f" {t('cached', lang)}" if out.get("cached") else ""
-        head = f"**{esc(out['title'])}**{esc(note)}\n\n"
+        head = f"**{plain(out['title'])}**{plain(note)}\n\n"
         return (head + answer_markdown(out["zh"], "sum"), head + answer_markdown(out["en"], "sum"),
                 sources_html([{"marker": c["marker"], "passage": c["passage"], "quotes": []}
                               for c in out["citations"]], lang, prefix="sum"))

@@ -53,9 +53,23 @@ def esc(s: Any) -> str:
     return html.escape(str(s), quote=True)
 
 
+# every ASCII character that starts markdown syntax (images, links, emphasis, code, headings, tables,
+# math, autolinks); a backslash before it makes the renderer print it as it is
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")  # ':' too: no bare-URL autolinks
+
+
+def plain(s: Any) -> str:
+    """Text for a markdown component (chat bubble, summary) shown as text: HTML escaped, markdown
+    syntax neutralised, so `![x](http://…)` in a question or an answer loads nothing and `**b**`
+    stays as typed. Only markup the app writes itself (marker links) is added after this."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(s), quote=False))  # quotes stay: never in an attribute
+
+
 def answer_markdown(text: str, prefix: str = "src") -> str:
-    """An answer for the chat bubble: escaped, markers turned into links to their sources."""
-    return MARKER.sub(lambda m: f'<a class="rq-marker" href="#{prefix}-{m.group(1)}">[{m.group(1)}]</a>', esc(text))
+    """An answer for the chat bubble: shown as text, markers turned into links to their sources."""
+    parts = MARKER.split(text)  # text, marker number, text, …
+    return "".join(plain(x) if i % 2 == 0 else f'<a class="rq-marker" href="#{prefix}-{x}">[{x}]</a>'
+                   for i, x in enumerate(parts))
 
 
 def highlight(passage_text: str, quotes: list[str]) -> str:

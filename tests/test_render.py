@@ -1,0 +1,29 @@
+"""What the web app puts in markdown components: user and model text shown as text (rendered here
+with a CommonMark renderer), only the app's own marker links turned into markup."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+
+from assistant.ui.render import answer_markdown, plain
+
+MD = MarkdownIt("commonmark")
+
+
+def test_user_markdown_stays_text():
+    typed = "![t](http://127.0.0.1:9/track.png) **bold** [link](http://x.org) `code` # title <img src=x>"
+    html = MD.render(plain(typed))
+    assert "<img" not in html and "<strong>" not in html and "<a " not in html and "<code>" not in html
+    assert "<h1>" not in html and "![t](http://127.0.0.1:9/track.png)" in html and "**bold**" in html
+
+
+def test_answer_keeps_only_marker_links():
+    html = MD.render(answer_markdown("AI **reshapes** layout [1]. ![i](http://e/x.png) <script>x</script> [2]."))
+    assert html.count("<a ") == 2 and 'href="#src-1"' in html and 'href="#src-2"' in html
+    assert "<img" not in html and "<strong>" not in html and "<script>" not in html
+    assert "**reshapes**" in html and "![i](http://e/x.png)" in html
+
+
+def test_plain_is_identity_for_ordinary_text():
+    for s in ["人工智能促进产业结构升级。", "AI raises productivity by 1.5% (2024)."]:
+        assert MD.render(plain(s)).strip() == f"<p>{s}</p>"
