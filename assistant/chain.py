@@ -38,6 +38,9 @@ NOTES = {
     "extractive": {"zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",
                    "en": "(Extractive mode: no LLM; quoting the review in its own language.)"},
     "fallback": {"zh": "大模型不可用,已改用摘录模式:{why}", "en": "The LLM is unavailable; using extractive mode: {why}"},
+    "cut": {"zh": "(回答在 {s:.0f} 秒后截止,仅保留已核对的句子。)",
+            "en": "(The answer was stopped after {s:.0f} s; only the sentences checked so far are kept.)"},
+    "loop": {"zh": "(模型开始重复,回答到此为止。)", "en": "(The model began to repeat itself; the answer ends here.)"},
     "other_language": {"zh": "(问题的语言不是中文或英文:以英文回答。)",
                        "en": "(The question is not in Chinese or English: answering in English.)"},
 }
@@ -224,6 +227,9 @@ class Assistant:
                         yield {"type": "sentence", "text": render([payload], lang), "raw": payload}
                     elif kind == "dropped":
                         dropped += 1
+                    elif kind == "stopped":
+                        result.note = " ".join(filter(None, [result.note, NOTES[payload][lang].format(
+                            s=self.settings.answer_seconds)]))
             except LLMUnavailable as e:
                 use_llm = False
                 result.note = NOTES["fallback"][lang].format(why=e.message(lang))
@@ -319,12 +325,19 @@ class Assistant:
         return out
 
     def _generate(self, question: str, lang: str, ctx: list[ContextPassage]) -> Iterator[tuple[str, Any]]:
-        """Stream the LLM and check each sentence as soon as it is complete."""
+        """Stream the LLM and check each sentence as soon as it is complete. Bounded: past
+        `answer_seconds`, or when the model repeats a sentence it already wrote (a loop that would run
+        to the token limit), the stream is closed, which stops generation; what is checked stands."""
+        from difflib import SequenceMatcher
+
         passages = "\n".join(f"[{c.marker}] {c.text}" for c in ctx)
         chain = chat_prompt("answer", lang) | self.backend.chat
         buf, released, started = "", 0, False
+        seen: list[str] = []
+        deadline = time.perf_counter() + self.settings.answer_seconds
+        stream = chain.stream({"passages": passages, "question": question})
         try:
-            for chunk in chain.stream({"passages": passages, "question": question}):
+            for chunk in stream:
                 piece = str(chunk.content)
                 if not piece:
                     continue
@@ -336,10 +349,21 @@ class Assistant:
                     return
                 complete = split_answer(buf)[:-1]  # the last sentence may still grow
                 for text, markers in complete[released:]:
+                    if len(text) > 15 and any(SequenceMatcher(None, text, old).ratio() > 0.9 for old in seen):
+                        yield "stopped", "loop"
+                        return
+                    seen.append(text)
                     yield from self._check_one(text, markers, ctx, lang)
                 released = max(released, len(complete))
+                if time.perf_counter() > deadline:
+                    yield "stopped", "cut"
+                    return
         except Exception as e:
             raise describe_failure(self.backend, e) from None
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()  # stops the model now, not when the generator is collected
         if NOT_FOUND_RX.search(buf[:24]):
             return
         for text, markers in split_answer(buf)[released:]:

@@ -53,6 +53,7 @@ class Settings:
     llm_model_path: str = ""  # a GGUF for `local`; empty = the bundled Qwen2.5-Coder-1.5B-Instruct
     llm_ctx: int = 4096
     llm_max_tokens: int = 320
+    answer_seconds: float = 90.0  # generation stops after this long; the sentences checked so far stand
     llm_threads: int = 0  # 0 = all cores
     openai_base_url: str = ""  # falls back to OPENAI_BASE_URL
     openai_api_key: str = ""  # falls back to OPENAI_API_KEY; never printed
@@ -111,7 +112,7 @@ class Settings:
         return self.cache_dir / "models"
 
 
-POSITIVE = ("chunk_tokens", "embed_batch_size", "k", "candidates", "rrf_k", "llm_ctx", "llm_max_tokens",
+POSITIVE = ("answer_seconds", "chunk_tokens", "embed_batch_size", "k", "candidates", "rrf_k", "llm_ctx", "llm_max_tokens",
             "context_passages", "context_chars")
 NON_NEGATIVE = ("chunk_overlap_sentences", "threads", "llm_threads", "openai_max_retries", "context_sentences",
                 "bm25_weight_zh", "bm25_weight_en", "dense_weight", "sentence_weight")

@@ -69,9 +69,9 @@ def fake_assistant_factory(real_index):
 
     from assistant.chain import Assistant
 
-    def make(*responses: str, **settings):
+    def make(*responses: str, sleep: float | None = None, **settings):
         s = replace(real_index.settings, translate_queries=False, **settings)
-        return Assistant(s, index=real_index, chat=FakeListChatModel(responses=list(responses)))
+        return Assistant(s, index=real_index, chat=FakeListChatModel(responses=list(responses), sleep=sleep))
 
     return make
 

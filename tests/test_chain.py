@@ -44,6 +44,22 @@ def test_valid_marker_kept_and_unsupported_sentence_dropped(fake_assistant_facto
     assert r.dropped_sentences == 1
 
 
+def test_a_model_repeating_itself_is_stopped(fake_assistant_factory):
+    q = "人工智能要素集聚的“双刃剑”效应是什么?"
+    n = _passage_number(fake_assistant_factory("x"), q, "s2.p2")
+    r = fake_assistant_factory(f"{SUPPORTED_ZH}[{n}]。" * 3 + f"{UNSUPPORTED_ZH}[{n}]。").ask(q)
+    assert r.answer.count(SUPPORTED_ZH) == 1 and "重复" in r.note and r.grounded
+
+
+def test_answer_time_is_bounded(fake_assistant_factory):
+    q = "人工智能要素集聚的“双刃剑”效应是什么?"
+    n = _passage_number(fake_assistant_factory("x"), q, "s2.p2")
+    slow = fake_assistant_factory(f"{SUPPORTED_ZH}[{n}]。" + "要素集聚也会带来拥挤效应" * 40 + "。",
+                                  sleep=0.02, answer_seconds=1.5)  # ~10 s of text at 50 chars/s
+    r = slow.ask(q)
+    assert SUPPORTED_ZH in r.answer and "截止" in r.note and r.timings["total"] < 4
+
+
 def test_marker_to_missing_passage_is_repaired(fake_assistant_factory):
     q = "人工智能要素集聚的“双刃剑”效应是什么?"
     a = fake_assistant_factory(f"{SUPPORTED_ZH}[9]。")
