@@ -163,6 +163,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import citelink_metrics, kind_of, read_jsonl, retrieval_metrics
     from .indexer import load_document
 
+    if args.file.endswith(".json"):  # a draft gold file: check the draft it names
+        from .cli_draft import draft_eval
+
+        return draft_eval(args)
     rows = read_jsonl(Path(args.file))
     kind = kind_of(rows)
     if kind == "retrieval":
@@ -258,8 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     from .cli_answer import add_commands
+    from .cli_draft import add_commands as add_draft_commands
 
     add_commands(sub, add)
+    add_draft_commands(add)
     return p
 
 

@@ -124,3 +124,29 @@ def citelink_metrics(rows: list[dict[str, Any]], resolve: Callable[[str], list[i
     exact = sum(d["exact"] for d in details)
     return {"kind": "citelinks", "n": len(rows), "exact": exact,
             "accuracy": round(exact / (len(rows) or 1), 4), "details": details}
+
+
+def draft_metrics(rows: list[dict[str, Any]], gold: dict[str, Any]) -> dict[str, Any]:
+    """A draft check (`draft.sentence_json` rows) against a gold file: per gold sentence, the verdict
+    and every citation's references, problem and flag (no flag unless the gold names one)."""
+    details = []
+    for g in gold["sentences"]:
+        row = next((r for r in rows if r["sentence"].startswith(g["starts"])), None)
+        if row is None:
+            details.append({"starts": g["starts"], "pass": False, "why": "sentence not found"})
+            continue
+        why = []
+        if row["verdict"] != g["verdict"]:
+            why.append(f"verdict {row['verdict']} ≠ {g['verdict']}")
+        got = {c["as"]: c for c in row["citations"]}
+        for gc in g.get("citations", []):
+            c = got.get(gc["as"])
+            if c is None:
+                why.append(f"citation {gc['as']} not found")
+                continue
+            for key in ("refs", "problem", "flag"):
+                if c.get(key) != gc.get(key):
+                    why.append(f"{gc['as']}: {key} {c.get(key)} ≠ {gc.get(key)}")
+        details.append({"starts": g["starts"], "pass": not why, "why": "; ".join(why) or "ok",
+                        "verdict": row["verdict"]})
+    return {"kind": "draft", "n": len(details), "passed": sum(d["pass"] for d in details), "details": details}

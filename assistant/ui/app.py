@@ -7,12 +7,14 @@ history in `gr.State`, and the queue limits how many requests run at once.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any, Iterator
 
 from ..chain import Assistant
 from ..errors import MAX_QUERY_CHARS
 from ..text import detect_lang
-from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, esc, plain, section_html, sources_html)
+from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, draft_html, esc, plain,
+                     section_html, sources_html)
 from .texts import LANG_CHOICES, t
 
 
@@ -95,6 +97,34 @@ class App:
         refs = [doc.reference(r["n"]) for r in obj["references"]]
         return claim_html(obj, lang), gbt7714(refs), bibtex(refs, doc.references)
 
+    # ---------------------------------------------------------------------------- draft check
+    def draft(self, text: str, upload: str | None, ui_lang: str, progress: Any = None) -> tuple[str, str, str | None]:
+        """(report table, GB/T 7714 list, BibTeX file to download) for pasted text or an uploaded file."""
+        import tempfile
+
+        from ..draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
+
+        lang = _ui(ui_lang)
+        try:
+            body = read_draft(upload) if upload else check_draft_text(text or "")
+            checker = DraftChecker(self.citer)
+
+            def tick(i: int, n: int) -> None:
+                if progress is not None:
+                    progress(i / n, desc=t("draft_progress", lang).format(i=i, n=n))
+
+            checked = checker.check(body, progress=tick)
+        except Exception as e:
+            msg = getattr(e, "message", None)
+            return f"<p>{esc(t('error', lang) + (msg(lang) if callable(msg) else type(e).__name__))}</p>", "", None
+        doc = self.a.index.doc
+        refs = references_json(checker.references(checked), doc)
+        bib = None
+        if refs["bibtex"]:
+            bib = str(Path(tempfile.mkdtemp(prefix="reviewqa-draft-")) / "references.bib")
+            Path(bib).write_text(refs["bibtex"] + "\n", encoding="utf-8")
+        return draft_html([sentence_json(d, doc) for d in checked], lang), refs["gbt7714"], bib
+
     # ---------------------------------------------------------------------------- summaries
     def summary(self, section: str, ui_lang: str) -> tuple[str, str, str]:
         from ..summarize import summarize
@@ -154,6 +184,16 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
             with gr.Row():
                 gbt = gr.Code(label=t("gbt", ui_lang), language=None, elem_id="rq-gbt")
                 bib = gr.Code(label=t("bibtex", ui_lang), language=None, elem_id="rq-bibtex")
+        with gr.Tab(t("tab_draft", ui_lang)) as tab_draft:
+            with gr.Row():
+                draft_text = gr.Textbox(label=t("draft", ui_lang), lines=8, max_lines=20, elem_id="rq-draft", scale=3)
+                draft_file = gr.File(label=t("draft_file", ui_lang), file_types=[".md", ".txt", ".docx"],
+                                     type="filepath", elem_id="rq-draft-file", scale=1)
+            draft_btn = gr.Button(t("draft_run", ui_lang), variant="primary", elem_id="rq-draft-run")
+            draft_out = gr.HTML(elem_id="rq-draft-out")
+            with gr.Row():
+                draft_gbt = gr.Code(label=t("draft_refs", ui_lang), language=None, elem_id="rq-draft-gbt")
+                draft_bib = gr.File(label=t("draft_bib", ui_lang), elem_id="rq-draft-bib", interactive=False)
         with gr.Tab(t("tab_summary", ui_lang)) as tab_summary:
             with gr.Row():
                 sum_section = gr.Dropdown(app.section_choices(ui_lang), value="all", label=t("section", ui_lang),
@@ -174,6 +214,11 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
         clear.click(lambda: ([], "", "", []), None, [chatbot, sources, badge_box, conv], api_name=False)
         check.click(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name="claim", concurrency_id="llm")
         claim.submit(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name=False, concurrency_id="llm")
+        def run_draft(text: str, upload: str | None, lang: str, progress=gr.Progress()):
+            return app.draft(text, upload, lang, progress)
+
+        draft_btn.click(run_draft, [draft_text, draft_file, lang_ui], [draft_out, draft_gbt, draft_bib],
+                        api_name="draft", concurrency_id="llm")
         sum_btn.click(app.summary, [sum_section, lang_ui], [sum_zh, sum_en, sum_src], api_name="summary",
                       concurrency_id="llm")
         outline.change(app.browse, [outline, lang_ui], reader, api_name="browse")
@@ -184,6 +229,7 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
                     f'<span class="rq-status">{esc(app.status(lang))}</span>',
                     gr.update(label=t("tab_chat", lang)), gr.update(label=t("tab_claim", lang)),
                     gr.update(label=t("tab_summary", lang)), gr.update(label=t("tab_browse", lang)),
+                    gr.update(label=t("tab_draft", lang)), gr.update(value=t("draft_run", lang)),
                     gr.update(label=t("question", lang), placeholder=t("placeholder", lang)),
                     gr.update(label=t("answer_lang", lang)), gr.update(value=t("send", lang)),
                     gr.update(value=t("clear", lang)),
@@ -192,7 +238,8 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
                     gr.update(value=t("summarize", lang)), gr.update(choices=choices, label=t("outline", lang)),
                     gr.update(label=t("ui_lang", lang)))
 
-        lang_ui.change(relabel, lang_ui, [title, status, tab_chat, tab_claim, tab_summary, tab_browse, question,
+        lang_ui.change(relabel, lang_ui, [title, status, tab_chat, tab_claim, tab_summary, tab_browse, tab_draft,
+                                          draft_btn, question,
                                           answer_lang, send, clear, claim, check, sum_section, sum_btn, outline,
                                           lang_ui], api_name=False)
     return demo

@@ -30,6 +30,9 @@ CSS = """
 .rq-cite { color: #1a56db; text-decoration: none; border-bottom: 1px dotted; }
 .rq-section h3 { margin-top: 1em; }
 a.rq-marker { font-weight: 600; text-decoration: none; }
+table.rq-draft { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+table.rq-draft td, table.rq-draft th { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; }
+.rq-quote { margin-top: 4px; color: #444; }
 """
 
 # Clicking a marker in an answer opens and highlights its source instead of following the link.
@@ -184,3 +187,34 @@ def section_html(doc: Document, section_id: str, lang: str) -> str:
                      f'{esc(where)} · {esc("; ".join(r.cited_as))}</small></li>')
     parts.append("</ol>")
     return f'<div class="rq-section">{"".join(parts)}</div>'
+
+
+def draft_html(rows: list[dict[str, Any]], lang: str) -> str:
+    """The draft check as a table: sentence, verdict with its quote, each citation and its problem,
+    the references the review cites for the point. `rows` are `draft.sentence_json` objects."""
+    from ..draft import PROBLEM_LABELS
+
+    if not rows:
+        return f"<p>{esc(t('draft_none', lang))}</p>"
+    head = "".join(f"<th>{esc(t(k, lang))}</th>" for k in ("draft_sentence", "verdict", "draft_citations", "draft_suggest"))
+    body = []
+    for i, r in enumerate(rows, 1):
+        ok = r["verdict"] == "supported"
+        quote = ""
+        if r["support"] and r["verdict"] != "not_found":
+            s = r["support"][0]
+            quote = (f'<div class="rq-quote">“{esc(s["quote"])}”<br><small>{esc(s["passage"]["section"])} '
+                     f'({esc(s["start"])}–{esc(s["end"])})</small></div>')
+        cites = []
+        for c in r["citations"]:
+            problems = [p for p in (c["problem"], c.get("flag")) if p]
+            refs = ",".join(f"[{n}]" for n in c["refs"]) or "—"
+            what = "; ".join(PROBLEM_LABELS[p][lang] for p in problems) or t("draft_ok", lang)
+            cls = "rq-no" if problems else "rq-ok"
+            cites.append(f'<div>({esc(c["as"])}) → {esc(refs)} <span class="rq-badge {cls} rq-problem" '
+                         f'data-problem="{esc(" ".join(problems))}">{esc(what)}</span></div>')
+        suggest = ", ".join(f"[{n}]" for n in r["suggest"])
+        body.append(f'<tr class="rq-draft-row" data-verdict="{esc(r["verdict"])}"><td>{i}. {esc(r["sentence"])}</td>'
+                    f'<td><span class="rq-badge {"rq-ok" if ok else "rq-no"}">{esc(t(r["verdict"], lang))}</span>'
+                    f'{quote}</td><td>{"".join(cites)}</td><td>{esc(suggest)}</td></tr>')
+    return f'<table class="rq-draft"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -51,6 +51,18 @@ TEXTS: dict[str, dict[str, str]] = {
                "en": "Model: {backend} ({model}) · Index: {chunks} chunks, {sentences} sentences, {refs} references"},
     "llm_down": {"zh": "大模型不可用,已改用摘录模式。", "en": "The LLM is unavailable; answering in extractive mode."},
     "auto": {"zh": "自动", "en": "Auto"},
+    "tab_draft": {"zh": "文稿核查", "en": "Draft check"},
+    "draft": {"zh": "粘贴文稿(中文或英文,带引用如“马述忠等,2024”)", "en": "Paste a draft (Chinese or English, with citations such as “Han Minchun et al., 2024”)"},
+    "draft_file": {"zh": "或上传 .md / .txt / .docx", "en": "or upload .md / .txt / .docx"},
+    "draft_run": {"zh": "核查文稿", "en": "Check draft"},
+    "draft_sentence": {"zh": "句子", "en": "Sentence"},
+    "draft_citations": {"zh": "文稿的引用", "en": "Draft's citations"},
+    "draft_suggest": {"zh": "综述在此引用", "en": "The review cites here"},
+    "draft_ok": {"zh": "无误", "en": "correct"},
+    "draft_none": {"zh": "文稿中没有可核查的句子。", "en": "The draft has no sentence to check."},
+    "draft_refs": {"zh": "重建的参考文献(GB/T 7714)", "en": "Rebuilt references (GB/T 7714)"},
+    "draft_bib": {"zh": "下载 BibTeX", "en": "Download BibTeX"},
+    "draft_progress": {"zh": "正在核查第 {i}/{n} 句", "en": "Checking sentence {i} of {n}"},
 }
 
 LANG_CHOICES = [("自动 / Auto", "auto"), ("中文", "zh"), ("English", "en")]

@@ -1,0 +1,103 @@
+"""`reviewqa check DRAFT`: the draft check on the command line (text report or JSON lines)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .draft import PROBLEM_LABELS
+from .errors import clean_text
+
+HEAD = {"ok": {"zh": "引用无误", "en": "citation correct"}, "suggest": {"zh": "综述在此引用", "en": "the review cites here"},
+        "refs": {"zh": "重建的参考文献", "en": "Rebuilt reference list"},
+        "progress": {"zh": "核查", "en": "checking"}}
+
+
+def _progress(lang: str) -> Any:
+    """A one-line progress bar on stderr (stdout stays clean for --json)."""
+    def show(i: int, n: int) -> None:
+        width = 24
+        done = width * i // max(n, 1)
+        end = "\n" if i == n else ""
+        print(f"\r[reviewqa] {HEAD['progress'][lang]} {'█' * done}{'·' * (width - done)} {i}/{n}", end=end,
+              file=sys.stderr, flush=True)
+    return show
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .cli_answer import _assistant
+    from .cite import VERDICT_LABELS, make_citer
+    from .draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
+    from .text import detect_lang
+
+    text = check_draft_text(sys.stdin.read(), "stdin") if args.draft == "-" else read_draft(args.draft)
+    lang = args.lang if args.lang in ("zh", "en") else detect_lang(text)
+    checker = DraftChecker(make_citer(_assistant(args)))  # the file is checked before any model loads
+    doc = checker.doc
+    checked = checker.check(text, progress=None if args.quiet else _progress(lang))
+    refs = references_json(checker.references(checked), doc)
+    if args.json:
+        for d in checked:
+            print(json.dumps(sentence_json(d, doc), ensure_ascii=False))
+        print(json.dumps(refs, ensure_ascii=False))
+        return 0
+    for i, d in enumerate(checked, 1):
+        print(f"\n{i}. [{VERDICT_LABELS[d.verdict][lang]}] {clean_text(d.text)}  ({d.start}–{d.end})")
+        if d.result is not None and d.result.quotes and d.verdict != "not_found":
+            q = d.result.quotes[0]
+            print(f"   “{q.sentence.text}”  ({q.passage.section}, {q.sentence.start}–{q.sentence.end})")
+        if d.result is not None and d.result.reason:
+            print(f"   {d.result.reason}")
+        for c in d.citations:
+            problems = [p for p in (c.problem, c.flag) if p]
+            what = "; ".join(PROBLEM_LABELS[p][lang] for p in problems) or HEAD["ok"][lang]
+            refs_txt = ",".join(f"[{n}]" for n in c.refs) or "—"
+            print(f"   ({clean_text(c.text)}) → {refs_txt}  {'⚠ ' if problems else '✓ '}{what}")
+        if d.suggest:
+            print(f"   {HEAD['suggest'][lang]}: " + ", ".join(f"[{n}]" for n in d.suggest))
+    if refs["references"]:
+        print(f"\n{HEAD['refs'][lang]} (GB/T 7714):\n{refs['gbt7714']}")
+        if args.bibtex:
+            print(f"\n{refs['bibtex']}")
+    return 0
+
+
+def draft_eval(args: argparse.Namespace) -> int:
+    """`reviewqa eval X_gold.json`: check the draft the gold file names (beside it), score it."""
+    from pathlib import Path
+
+    from .cli_answer import _assistant
+    from .cite import make_citer
+    from .draft import DraftChecker, read_draft, sentence_json
+    from .errors import UserError
+    from .evaluation import draft_metrics
+
+    path = Path(args.file)
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        draft = path.parent / gold["file"]
+        gold["sentences"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"不是文稿核查的标准答案文件:{path}", f"Not a draft-check gold file: {path}") from None
+    text = read_draft(draft)
+    checker = DraftChecker(make_citer(_assistant(args)))
+    rows = [sentence_json(d, checker.doc) for d in checker.check(text, progress=_progress("en"))]
+    res = draft_metrics(rows, gold)
+    if args.json:
+        print(json.dumps(res, ensure_ascii=False))
+    else:
+        print(f"draft {gold['file']}: {res['passed']}/{res['n']} sentences right")
+        for d in res["details"]:
+            print(f"  {'✓' if d['pass'] else '✗'} {d['starts']}  {d['why']}")
+    return 0
+
+
+def add_commands(add: Any) -> None:
+    sp = add("check", "check a draft's statements and citations against the review / 文稿核查", cmd_check)
+    sp.add_argument("draft", help=".md, .txt or .docx file, or - for stdin / 文稿文件")
+    sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto", help="report language")
+    sp.add_argument("--bibtex", action="store_true", help="also print the references as BibTeX")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
