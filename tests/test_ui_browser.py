@@ -14,6 +14,7 @@ from .conftest import free_port
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -113,3 +114,31 @@ def test_interface_language_and_summary_tab(page):
     en = page.locator("#rq-sum-en").inner_text()
     assert len([w for w in en.split() if w.isalpha()]) > 20  # English prose, not copied Chinese
     page.screenshot(path=str(ARTIFACTS / "summaries.png"), full_page=True)
+
+
+def test_draft_check_tab(page):
+    """Paste a draft, see the verdicts, the flagged citations and the rebuilt reference list,
+    download the BibTeX; the screenshot goes to docs/ for the README."""
+    from .conftest import DATA
+
+    page.get_by_text("中文", exact=True).first.click()
+    page.get_by_role("tab", name="文稿核查").click()
+    draft = (DATA / "dev_draft.md").read_text(encoding="utf-8")
+    page.locator("#rq-draft textarea").fill(draft)
+    page.locator("#rq-draft-run").click()
+    page.wait_for_selector("#rq-draft-out table.rq-draft", timeout=300_000)
+    rows = page.locator("#rq-draft-out tr.rq-draft-row")
+    assert rows.count() == 7
+    verdicts = [rows.nth(i).get_attribute("data-verdict") for i in range(7)]
+    assert verdicts[2] == "contradicted" and verdicts[4] == "not_found" and verdicts[3] == "supported"
+    problems = page.locator('#rq-draft-out .rq-problem[data-problem="year"]')
+    assert problems.count() == 1 and "耿勇" in rows.nth(2).inner_text()
+    assert page.locator('#rq-draft-out .rq-problem[data-problem="not_in_review"]').count() == 1
+    page.wait_for_function("() => document.querySelector('#rq-draft-gbt').innerText.includes('耿勇')", timeout=30_000)
+    link = page.locator("#rq-draft-bib a").first
+    with page.expect_download() as dl:
+        link.click()
+    bib = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert bib.count("@article{") >= 4 and "@article{geng2024" in bib
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "draft_check.png"), full_page=True)
