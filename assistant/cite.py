@@ -175,10 +175,12 @@ class Citer:
         # what the claim is about: terms the review never uses mean it is not the review's claim
         lacking = missing_terms(zh_claim, self.index.doc.source, 0.67 if lang == "zh" else 0.3) if zh_claim else []
         said = ""
-        # the judge's word is read for English claims and for partial ones; a Chinese claim the rules
-        # call supported is not asked (its answer could not change the verdict: ~3 s saved per claim)
-        if self.judge is not None and (lang == "en" or verdict == "partial"):
-            said = self.judge.judge(claim, [self.index.sentence_by_id[ids[j]].text for j in ranked[:2]])
+        # the judge is asked only where its word can change the verdict (~3 s a call): a partial claim,
+        # an English claim with terms the review lacks, or one whose cues disagree with a top quote
+        top2 = [self.index.sentence_by_id[ids[j]].text for j in ranked[:2]]
+        if self.judge is not None and (verdict == "partial" or lang == "en" and (
+                lacking or any(cue_disagreement(claim, t) for t in top2))):
+            said = self.judge.judge(claim, top2)
         result.judged = said
         weight = sum(len(t) for t in lacking)  # one short word may be a paraphrase's or a translation's own
         if lacking and (weight >= 3 or verdict != "supported") and not (lang == "en" and said == "supports"):

