@@ -93,6 +93,15 @@ class Assistant:
         self._citer = None
 
     @property
+    def glosser(self):
+        """Machine renderings of quoted evidence for readers of the other language."""
+        if getattr(self, "_glosser", None) is None:
+            from .gloss import Glosser
+
+            self._glosser = Glosser(self)
+        return self._glosser
+
+    @property
     def citer(self):
         """The claim checker (`cite`), shared for premise checks."""
         if self._citer is None:
@@ -256,6 +265,11 @@ class Assistant:
             result.citations = self.citations(checked, ctx)
             result.answer = render(checked, lang if use_llm else detect_lang(checked[-1].text))
             result.grounded = True
+            if use_llm and self.settings.glosses:
+                yield {"type": "status", "stage": "gloss"}
+                from .gloss import gloss_quotes
+
+                gloss_quotes(self.glosser, [q for c in result.citations for q in c["quotes"]], lang)
         result.dropped_sentences = dropped
         t_end = time.perf_counter()
         result.timings = {"retrieve": round(t_ret - t0, 3), "total": round(t_end - t0, 3),

@@ -282,7 +282,8 @@ def _level(zh_cos: float, en_cos: float, lex: float) -> int:
     return 0
 
 
-def cite_json(r: CiteResult, doc: Any) -> dict[str, Any]:
+def cite_json(r: CiteResult, doc: Any, glosser: Any = None, lang: str = "") -> dict[str, Any]:
+    """The `cite` JSON shape; with a Glosser, quotes not in `lang` carry a machine `gloss`."""
     from .serialize import passage_json, reference_json
 
     support = []
@@ -292,6 +293,10 @@ def cite_json(r: CiteResult, doc: Any) -> dict[str, Any]:
                         "start": q.sentence.start, "end": q.sentence.end, "clause_start": s, "clause_end": e,
                         "score": round(q.score, 4), "references": q.refs,
                         "passage": passage_json(q.passage, doc, q.score)})
+    if glosser is not None:
+        from .gloss import gloss_quotes
+
+        gloss_quotes(glosser, support, lang, field="quote")
     return {"claim": r.claim, "verdict": r.verdict, "support": support, **({"reason": r.reason} if r.reason else {}),
             "references": [reference_json(doc.reference(n)) for n in r.references],
             **({"translation": r.translation} if r.translation else {})}

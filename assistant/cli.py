@@ -141,6 +141,10 @@ def cmd_refs(args: argparse.Namespace) -> int:
     from .indexer import load_document
     from .serialize import refs_json
 
+    if args.n is not None:
+        from .cli_research import cmd_dossier
+
+        return cmd_dossier(args)
     doc = load_document(_settings(args))
     if args.unresolved:
         for p, c in doc.unresolved:
@@ -149,7 +153,12 @@ def cmd_refs(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"未解析 / unresolved: {len(doc.unresolved)}", file=sys.stderr)
         return 0
-    for r in doc.references:
+    refs = doc.references
+    if args.sort == "cited":  # most cited first
+        from .dossier import by_citations
+
+        refs = [doc.reference(n) for n, _ in by_citations(doc)]
+    for r in refs:
         obj = refs_json(doc, r)
         _emit(obj, args.json, lambda obj=obj: (
             f"[{obj['n']}] {obj['entry']}\n"
@@ -164,7 +173,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .indexer import load_document
 
     if args.file.endswith(".json"):  # a draft gold file: check the draft it names
-        from .cli_draft import draft_eval
+        from .cli_research import draft_eval
 
         return draft_eval(args)
     rows = read_jsonl(Path(args.file))
@@ -254,15 +263,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--batch", metavar="FILE.jsonl", help="one query per line in field 'q'")
     sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"], help="LLM used for translation")
-    sp = add("refs", "the reference list and where each is cited / 参考文献及其引用位置", cmd_refs)
+    sp = add("refs", "the reference list, or one reference's dossier / 参考文献及单篇文献档案", cmd_refs)
+    sp.add_argument("n", nargs="?", type=int, help="a reference number: its dossier / 文献编号")
     sp.add_argument("--unresolved", action="store_true", help="in-text citations not linked / 未链接的引用")
+    sp.add_argument("--sort", choices=["list", "cited"], default="list", help="cited: most cited first")
+    sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"], help="LLM for the use lines")
     sp = add("eval", "metrics on an eval set (shared/eval format) / 评测", cmd_eval)
     sp.add_argument("file", help="JSONL eval set")
     sp.add_argument("--k", type=int, default=None)
     sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     from .cli_answer import add_commands
-    from .cli_draft import add_commands as add_draft_commands
+    from .cli_research import add_commands as add_draft_commands
 
     add_commands(sub, add)
     add_draft_commands(add)

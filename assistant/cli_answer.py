@@ -83,7 +83,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for ev in a.ask_stream(q, lang):
         if ev["type"] == "status" and ev.get("note") and not args.json:
             print(ev["note"], file=sys.stderr)
-        elif ev["type"] == "sentence" and not args.json:
+        elif ev["type"] == "sentence" and not args.json and args.format != "md":
             sys.stdout.write(ev["text"] + ("" if lang == "zh" else " "))
             sys.stdout.flush()
             streamed = True
@@ -92,6 +92,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assert result is not None
     if args.json:
         print(json.dumps(_ask_json(result), ensure_ascii=False))
+        return 0
+    if args.format == "md":
+        from .export import transcript_markdown, turn_markdown
+
+        print(transcript_markdown([turn_markdown(q, result.answer, result.citations, lang, result.note)], lang))
         return 0
     if streamed:
         print()
@@ -104,15 +109,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(f"  [{c['marker']}] {p['section']}  ({p['id']}, {p['start']}–{p['end']})")
             for quote in c["quotes"][:3]:
                 print(f"      “{quote['text']}”  ({quote['start']}–{quote['end']})")
+                if quote.get("gloss"):
+                    print(f"        ≈ {quote['gloss']}  ({'机器翻译' if lang == 'zh' else 'machine translation'})")
             for r in c["quote_references"]:
                 print(f"      ↳ [{r['n']}] {r['entry']}")
     return 0
 
 
-def _cite_one(c, claim: str, k: int, translate: bool) -> dict[str, Any]:
+def _cite_one(c, claim: str, k: int, translate: bool, glosser: Any = None) -> dict[str, Any]:
     from .cite import cite_json
+    from .text import detect_lang
 
-    return cite_json(c.cite(claim, k, translate), c.index.doc)
+    return cite_json(c.cite(claim, k, translate), c.index.doc, glosser, detect_lang(claim))
 
 
 def cmd_cite(args: argparse.Namespace) -> int:
@@ -120,8 +128,9 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
     if args.batch:
         def make() -> Any:
-            c = make_citer(_assistant(args))
-            return lambda claim: _cite_one(c, claim, args.k, not args.no_translate)
+            a = _assistant(args)
+            c, g = make_citer(a), (a.glosser if a.settings.glosses else None)
+            return lambda claim: _cite_one(c, claim, args.k, not args.no_translate, g)
 
         return run_batch(args.batch, "claim", make,
                          lambda claim: {"claim": claim, "verdict": "not_found", "support": [], "references": []})
@@ -133,8 +142,9 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
     claim = check_claim(args.claim)  # before any model loads
     lang = detect_lang(claim)
-    c = make_citer(_assistant(args))
-    obj = _cite_one(c, claim, args.k, not args.no_translate)
+    a = _assistant(args)
+    c = make_citer(a)
+    obj = _cite_one(c, claim, args.k, not args.no_translate, a.glosser if a.settings.glosses else None)
     if args.json:
         print(json.dumps(obj, ensure_ascii=False))
         return 0
@@ -158,6 +168,8 @@ def cmd_cite(args: argparse.Namespace) -> int:
         p = s["passage"]
         print(f"\n  {p['section']}  ({p['id']}, {s['start']}–{s['end']}, score {s['score']:.3f})")
         print(f"  “{s['quote']}”")
+        if s.get("gloss"):
+            print(f"    ≈ {s['gloss']}  ({'机器翻译' if lang == 'zh' else 'machine translation'})")
         if s["references"]:
             print(f"  ↳ {', '.join(f'[{n}]' for n in s['references'])}")
     if obj["references"]:
@@ -274,6 +286,8 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     sp.add_argument("--no-translate", action="store_true", help="no LLM query translation")
+    sp.add_argument("--format", choices=["text", "md"], default="text",
+                    help="md: question, answer, sources with quotes and GB/T 7714 references as Markdown")
     sp = add("cite", "supporting quotes and references for a claim / 为论断查找依据与文献", cmd_cite)
     sp.add_argument("claim", nargs="?")
     sp.add_argument("--k", type=int, default=None)

@@ -54,6 +54,7 @@ class Settings:
     llm_ctx: int = 4096
     llm_max_tokens: int = 320
     answer_seconds: float = 90.0  # generation stops after this long; the sentences checked so far stand
+    glosses: bool = True  # quotes in the other language than the answer get a machine rendering (LLM)
     llm_threads: int = 0  # 0 = all cores
     openai_base_url: str = ""  # falls back to OPENAI_BASE_URL
     openai_api_key: str = ""  # falls back to OPENAI_API_KEY; never printed

@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -164,24 +163,20 @@ class LLMTranslator:
     """QueryRewriter: an English query gets its Chinese translation and the matching glossary terms."""
 
     def __init__(self, settings: Settings, doc: Document, chat: Any, model: str, glossary: Glossary) -> None:
+        from .gloss import LLMCache
+
         self.chat = chat
         self.glossary = glossary
-        self.path = _cache_file(settings, doc, model, "translations")
-        self._lock = threading.Lock()
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raw = {}
         # only well-formed entries are reused: a Chinese translation of an English text
-        self.cache: dict[str, str] = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)
-                                      and re.search(r"[\u4e00-\u9fff]", v)} if isinstance(raw, dict) else {}
+        self.cache = LLMCache(_cache_file(settings, doc, model, "translations"),
+                              valid=lambda v: bool(re.search(r"[\u4e00-\u9fff]", v)))
+        self.path = self.cache.path
 
     def translate(self, query: str) -> str:
         from .prompts import chat_prompt
 
-        with self._lock:
-            if query in self.cache:
-                return self.cache[query]
+        if (hit := self.cache.get(query)) is not None:
+            return hit
         hints = "\n".join(f"{en} = {zh}" for zh, en in self.glossary.matches(query)) or "(none)"
         try:
             msg = (chat_prompt("translate", "en") | self.chat).invoke({"glossary": hints, "question": query})
@@ -192,13 +187,7 @@ class LLMTranslator:
         zh = str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""
         if not re.search(r"[\u4e00-\u9fff]", zh) or len(zh) > 4 * len(query) + 20:
             return ""  # an empty or runaway translation is not cached
-        with self._lock:
-            self.cache[query] = zh
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.path.write_text(json.dumps(self.cache, ensure_ascii=False, indent=1), encoding="utf-8")
-            except OSError:
-                pass
+        self.cache.put(query, zh)
         return zh
 
     def rewrite(self, query: str, lang: str) -> list[str]:

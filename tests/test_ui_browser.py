@@ -71,7 +71,16 @@ def test_english_question(page):
     _ask(page, "What risks does AI bring to urban governance?")
     answer = page.locator("#rq-chat .message").last.inner_text()
     assert "risk" in answer.lower()
+    gloss = page.locator("#rq-sources .rq-gloss").first  # the Chinese quote rendered in English, marked
+    gloss.wait_for(timeout=60_000)
+    text, _, label = gloss.inner_text().rpartition("(")
+    assert "机器翻译" in label and not any("\u4e00" <= ch <= "\u9fff" for ch in text)  # label: interface language
     page.screenshot(path=str(ARTIFACTS / "chat_en.png"), full_page=True)
+    with page.expect_download() as dl:  # the chat so far as Markdown
+        page.locator("#rq-export").click()
+        page.locator("#rq-export-file a").first.click(timeout=30_000)
+    md = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert "## What risks does AI bring to urban governance?" in md and "machine translation" in md
 
 
 def test_claim_check_tab(page):
@@ -114,6 +123,20 @@ def test_interface_language_and_summary_tab(page):
     en = page.locator("#rq-sum-en").inner_text()
     assert len([w for w in en.split() if w.isalpha()]) > 20  # English prose, not copied Chinese
     page.screenshot(path=str(ARTIFACTS / "summaries.png"), full_page=True)
+
+
+def test_reference_dossier_in_browse_tab(page):
+    page.get_by_text("中文", exact=True).first.click()
+    page.get_by_role("tab", name="浏览全文").click()
+    pick = page.locator("#rq-ref-pick input")
+    pick.click()
+    pick.fill("[24]")
+    page.get_by_role("option", name="[24]", exact=False).first.click()
+    page.wait_for_selector("#rq-dossier .rq-dossier", timeout=300_000)
+    box = page.locator("#rq-dossier")
+    assert "王如玉" in box.inner_text() and "小节点" in box.locator("mark").first.inner_text()
+    assert "模型生成" in box.inner_text()  # the use line is marked as generated
+    page.screenshot(path=str(DOCS / "dossier.png"), full_page=False)
 
 
 def test_draft_check_tab(page):

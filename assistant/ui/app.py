@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from ..chain import Assistant
 from ..errors import MAX_QUERY_CHARS
 from ..text import detect_lang
-from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, draft_html, esc, plain,
+from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, dossier_html, draft_html, esc, plain,
                      section_html, sources_html)
 from .texts import LANG_CHOICES, t
 
@@ -39,43 +39,60 @@ class App:
 
     # ---------------------------------------------------------------------------- chat
     def chat(self, message: str, chat: list[dict], answer_lang: str, ui_lang: str,
-             conv: list[tuple[str, str]]) -> Iterator[tuple[Any, ...]]:
-        """Streams (chatbot, sources, badge, conversation, textbox) updates."""
+             conv: list[tuple[str, str]], transcript: list[str] | None = None) -> Iterator[tuple[Any, ...]]:
+        """Streams (chatbot, sources, badge, conversation, textbox, transcript) updates; the
+        transcript keeps each answered turn as Markdown for the export button."""
         chat = list(chat or [])
         conv = list(conv or [])
+        transcript = list(transcript or [])
         text = (message or "").strip()
         # the answer follows the question (or the chosen answer language); labels follow the interface
         lang = answer_lang if answer_lang in ("zh", "en") else (detect_lang(text) if text else _ui(ui_lang))
         ui = _ui(ui_lang)
         if not text:
-            yield chat, t("no_sources", ui), badge(False, False, ui, t("empty", ui)), conv, ""
+            yield chat, t("no_sources", ui), badge(False, False, ui, t("empty", ui)), conv, "", transcript
             return
         chat.append({"role": "user", "content": plain(text[:MAX_QUERY_CHARS + 50])})
         if len(text) > MAX_QUERY_CHARS:
             chat.append({"role": "assistant", "content": plain(t("too_long", lang))})
-            yield chat, "", badge(False, False, ui, t("too_long", ui)), conv, ""
+            yield chat, "", badge(False, False, ui, t("too_long", ui)), conv, "", transcript
             return
         chat.append({"role": "assistant", "content": plain(t("thinking", lang))})
-        yield chat, "", "", conv, ""
+        yield chat, "", "", conv, "", transcript
         answer = ""
         try:
             for ev in self.a.ask_stream(text, lang, conv):
                 if ev["type"] == "sentence":
                     answer += ev["text"] + ("" if lang == "zh" else " ")
                     chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
-                    yield chat, "", "", conv, ""
+                    yield chat, "", "", conv, "", transcript
                 elif ev["type"] == "result":
+                    from ..export import turn_markdown
+
                     r = ev["result"]
                     chat[-1] = {"role": "assistant", "content": answer_markdown(r.answer)}
                     conv.append((text, r.answer))
+                    transcript.append(turn_markdown(text, r.answer, r.citations, lang, r.note))
                     yield (chat, sources_html(r.citations, ui), badge(r.grounded, r.refused, ui, r.note),
-                           conv[-5:], "")
+                           conv[-5:], "", transcript)
         except Exception as e:  # one line in the page, never a stack trace
             print(f"[reviewqa] chat error: {type(e).__name__}: {e}", file=sys.stderr)
             msg = getattr(e, "message", None)
             line = msg(lang) if callable(msg) else type(e).__name__
             chat[-1] = {"role": "assistant", "content": plain(t("error", lang) + line)}
-            yield chat, "", badge(False, False, ui), conv, ""
+            yield chat, "", badge(False, False, ui), conv, "", transcript
+
+    def export(self, transcript: list[str], ui_lang: str) -> str | None:
+        """The conversation so far as a Markdown file to download (None when nothing was answered)."""
+        import tempfile
+
+        from ..export import transcript_markdown
+
+        if not transcript:
+            return None
+        path = Path(tempfile.mkdtemp(prefix="reviewqa-chat-")) / "reviewqa-chat.md"
+        path.write_text(transcript_markdown(transcript, _ui(ui_lang)), encoding="utf-8")
+        return str(path)
 
     # ---------------------------------------------------------------------------- claim
     def claim(self, claim: str, ui_lang: str) -> tuple[str, str, str]:
@@ -89,7 +106,8 @@ class App:
         if len(text) > MAX_QUERY_CHARS:
             return f"<p>{esc(t('too_long', lang))}</p>", "", ""
         try:
-            obj = cite_json(self.citer.cite(text), self.a.index.doc)
+            obj = cite_json(self.citer.cite(text), self.a.index.doc,
+                            self.a.glosser if self.a.settings.glosses else None, lang)
         except Exception as e:
             msg = getattr(e, "message", None)
             return f"<p>{esc(t('error', lang) + (msg(lang) if callable(msg) else type(e).__name__))}</p>", "", ""
@@ -149,6 +167,25 @@ class App:
     def browse(self, section: str, ui_lang: str) -> str:
         return section_html(self.a.index.doc, section or "1", _ui(ui_lang))
 
+    def reference_choices(self) -> list[tuple[str, int]]:
+        from ..dossier import by_citations
+
+        doc = self.a.index.doc
+        return [(f"[{n}] {(doc.reference(n).authors or ['?'])[0]}, {doc.reference(n).year} — {k}×", n)
+                for n, k in by_citations(doc)]
+
+    def dossier(self, n: int | None, ui_lang: str) -> str:
+        from ..dossier import dossier
+
+        lang = _ui(ui_lang)
+        if not n:
+            return ""
+        try:
+            return dossier_html(dossier(self.a.index, int(n), self.a.glosser), lang)
+        except Exception as e:
+            msg = getattr(e, "message", None)
+            return f"<p>{esc(t('error', lang) + (msg(lang) if callable(msg) else type(e).__name__))}</p>"
+
 
 def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
     import gradio as gr
@@ -160,6 +197,7 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
                                scale=1)
             status = gr.Markdown(f'<span class="rq-status">{esc(app.status(ui_lang))}</span>', elem_id="rq-status")
         conv = gr.State([])
+        transcript = gr.State([])
         with gr.Tab(t("tab_chat", ui_lang)) as tab_chat:
             with gr.Row():
                 with gr.Column(scale=3):
@@ -173,6 +211,9 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
                     with gr.Row():
                         send = gr.Button(t("send", ui_lang), variant="primary", elem_id="rq-send")
                         clear = gr.Button(t("clear", ui_lang))
+                        export = gr.Button(t("export", ui_lang), elem_id="rq-export")
+                    export_file = gr.File(label=t("export_file", ui_lang), elem_id="rq-export-file",
+                                          interactive=False)
                 with gr.Column(scale=2):
                     gr.Markdown(f"### {t('sources', 'zh')} / {t('sources', 'en')}")
                     sources = gr.HTML(f"<p>{esc(t('no_sources', ui_lang))}</p>", elem_id="rq-sources")
@@ -204,14 +245,20 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
                 sum_en = gr.Markdown(label=t("summary_en", ui_lang), elem_id="rq-sum-en")
             sum_src = gr.HTML()
         with gr.Tab(t("tab_browse", ui_lang)) as tab_browse:
-            outline = gr.Dropdown(app.section_choices(ui_lang), value="1", label=t("outline", ui_lang))
+            with gr.Row():
+                outline = gr.Dropdown(app.section_choices(ui_lang), value="1", label=t("outline", ui_lang))
+                ref_pick = gr.Dropdown(app.reference_choices(), value=None, label=t("dossier", ui_lang),
+                                       elem_id="rq-ref-pick")
+            dossier_box = gr.HTML(elem_id="rq-dossier")
             reader = gr.HTML(app.browse("1", ui_lang), elem_id="rq-reader")
 
-        chat_outputs = [chatbot, sources, badge_box, conv, question]
-        chat_inputs = [question, chatbot, answer_lang, lang_ui, conv]
+        chat_outputs = [chatbot, sources, badge_box, conv, question, transcript]
+        chat_inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript]
         send.click(app.chat, chat_inputs, chat_outputs, api_name="chat", concurrency_id="llm")
         question.submit(app.chat, chat_inputs, chat_outputs, api_name=False, concurrency_id="llm")
-        clear.click(lambda: ([], "", "", []), None, [chatbot, sources, badge_box, conv], api_name=False)
+        clear.click(lambda: ([], "", "", [], [], None), None, [chatbot, sources, badge_box, conv, transcript, export_file],
+                    api_name=False)
+        export.click(app.export, [transcript, lang_ui], export_file, api_name=False)
         check.click(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name="claim", concurrency_id="llm")
         claim.submit(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name=False, concurrency_id="llm")
         def run_draft(text: str, upload: str | None, lang: str, progress=gr.Progress()):
@@ -222,6 +269,7 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
         sum_btn.click(app.summary, [sum_section, lang_ui], [sum_zh, sum_en, sum_src], api_name="summary",
                       concurrency_id="llm")
         outline.change(app.browse, [outline, lang_ui], reader, api_name="browse")
+        ref_pick.change(app.dossier, [ref_pick, lang_ui], dossier_box, api_name="dossier", concurrency_id="llm")
 
         def relabel(lang: str):
             choices = app.section_choices(lang)
@@ -232,7 +280,7 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
                     gr.update(label=t("tab_draft", lang)), gr.update(value=t("draft_run", lang)),
                     gr.update(label=t("question", lang), placeholder=t("placeholder", lang)),
                     gr.update(label=t("answer_lang", lang)), gr.update(value=t("send", lang)),
-                    gr.update(value=t("clear", lang)),
+                    gr.update(value=t("clear", lang)), gr.update(value=t("export", lang)),
                     gr.update(label=t("claim", lang), placeholder=t("claim_placeholder", lang)),
                     gr.update(value=t("check", lang)), gr.update(choices=choices, label=t("section", lang)),
                     gr.update(value=t("summarize", lang)), gr.update(choices=choices, label=t("outline", lang)),
@@ -240,7 +288,7 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
 
         lang_ui.change(relabel, lang_ui, [title, status, tab_chat, tab_claim, tab_summary, tab_browse, tab_draft,
                                           draft_btn, question,
-                                          answer_lang, send, clear, claim, check, sum_section, sum_btn, outline,
+                                          answer_lang, send, clear, export, claim, check, sum_section, sum_btn, outline,
                                           lang_ui], api_name=False)
     return demo
 

@@ -33,6 +33,7 @@ a.rq-marker { font-weight: 600; text-decoration: none; }
 table.rq-draft { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 table.rq-draft td, table.rq-draft th { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; }
 .rq-quote { margin-top: 4px; color: #444; }
+.rq-gloss { font-style: italic; color: #333; margin: 2px 0 4px 0; }
 """
 
 # Clicking a marker in an answer opens and highlights its source instead of following the link.
@@ -123,8 +124,16 @@ def sources_html(citations: list[dict[str, Any]], lang: str, prefix: str = "src"
             f'<details class="rq-src" id="{prefix}-{esc(c["marker"])}" open>'
             f'<summary>[{esc(c["marker"])}] {esc(p["section"])} '
             f'<small>({esc(p["id"])}, {esc(p["start"])}–{esc(p["end"])})</small></summary>'
-            f'<div class="rq-passage">{highlight(p["text"], quotes)}</div>{refs}</details>')
+            f'<div class="rq-passage">{highlight(p["text"], quotes)}</div>'
+            f'{glosses_html(c.get("quotes", []), lang)}{refs}</details>')
     return "".join(parts)
+
+
+def glosses_html(quotes: list[dict[str, Any]], lang: str) -> str:
+    """Machine renderings of the quoted sentences, marked as such."""
+    items = [f'<div class="rq-gloss">≈ {esc(q["gloss"])} <small>({esc(t("machine_translation", lang))})</small></div>'
+             for q in quotes if q.get("gloss")]
+    return "".join(items)
 
 
 def badge(grounded: bool, refused: bool, lang: str, note: str = "") -> str:
@@ -147,7 +156,7 @@ def claim_html(obj: dict[str, Any], lang: str) -> str:
             f'<details class="rq-src" id="claim-src-{i}" open><summary>{esc(p["section"])} '
             f'<small>({esc(p["id"])}, {esc(s["start"])}–{esc(s["end"])}, {s["score"]:.3f})</small></summary>'
             f'<div class="rq-passage">{highlight(p["text"], [s.get("clause") or s["quote"]])}</div>'
-            f'{references_html([r for r in p["references"] if r["n"] in s["references"]])}</details>')
+            f'{glosses_html([s], lang)}{references_html([r for r in p["references"] if r["n"] in s["references"]])}</details>')
     return "".join(parts)
 
 
@@ -218,3 +227,24 @@ def draft_html(rows: list[dict[str, Any]], lang: str) -> str:
                     f'<td><span class="rq-badge {"rq-ok" if ok else "rq-no"}">{esc(t(r["verdict"], lang))}</span>'
                     f'{quote}</td><td>{"".join(cites)}</td><td>{esc(suggest)}</td></tr>')
     return f'<table class="rq-draft"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def dossier_html(d: dict[str, Any], lang: str) -> str:
+    """One reference's dossier: entry, each citing sentence (its clause highlighted) with the
+    generated one-line use in both languages, the references cited alongside, BibTeX."""
+    parts = [f'<div class="rq-dossier" id="dossier-{esc(d["n"])}"><p><b>[{esc(d["n"])}]</b> {esc(d["gbt7714"])}</p>',
+             f'<p><small>{esc(t("times_cited", lang).format(k=d["times_cited"]))} · '
+             f'{esc("; ".join(d["cited_as"]) or "—")}</small></p>']
+    for c in d["citing"]:
+        use = ""
+        if c["use"]["generated"] and (c["use"]["zh"] or c["use"]["en"]):
+            use = (f'<div class="rq-gloss">{esc(t("used_for", lang))}: {esc(c["use"]["zh"])} / {esc(c["use"]["en"])} '
+                   f'<small>({esc(t("generated", lang))})</small></div>')
+        parts.append(f'<details class="rq-src" open><summary>{esc(c["section"])} <small>({esc(c["passage"])}, '
+                     f'{esc(c["start"])}–{esc(c["end"])}) · {esc("; ".join(c["as"]))}</small></summary>'
+                     f'<div class="rq-passage">{highlight(c["sentence"], [c["clause"]])}</div>{use}</details>')
+    if d["co_cited"]:
+        parts.append(f'<p><small>{esc(t("cited_with", lang))}: '
+                     + ", ".join(f'[{esc(c["n"])}]×{esc(c["count"])}' for c in d["co_cited"]) + "</small></p>")
+    parts.append(f'<pre class="rq-bib">{esc(d["bibtex"])}</pre></div>')
+    return "".join(parts)

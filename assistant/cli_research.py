@@ -1,4 +1,5 @@
-"""`reviewqa check DRAFT`: the draft check on the command line (text report or JSON lines)."""
+"""The researcher's workflow on the command line: `reviewqa check DRAFT` (the draft check) and
+`reviewqa refs N` (a reference dossier)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,39 @@ def draft_eval(args: argparse.Namespace) -> int:
         print(f"draft {gold['file']}: {res['passed']}/{res['n']} sentences right")
         for d in res["details"]:
             print(f"  {'✓' if d['pass'] else '✗'} {d['starts']}  {d['why']}")
+    return 0
+
+
+DOSSIER = {"cited": {"zh": "被引用 {k} 次", "en": "cited in {k} sentences"},
+           "use": {"zh": "用途(模型生成)", "en": "used for (generated)"},
+           "with": {"zh": "同时引用", "en": "cited alongside"}}
+
+
+def cmd_dossier(args: argparse.Namespace) -> int:
+    """`reviewqa refs N`: the dossier of one reference (use lines written by the LLM, cached)."""
+    from .cli_answer import _assistant
+    from .dossier import check_ref_number, dossier
+    from .gloss import Glosser
+    from .indexer import load_document
+    from .settings import Settings
+
+    check_ref_number(load_document(Settings.from_env()), args.n)  # before any model loads
+    a = _assistant(args)
+    d = dossier(a.index, args.n, Glosser(a))
+    if args.json:
+        print(json.dumps(d, ensure_ascii=False))
+        return 0
+    lang = args.lang if args.lang in ("zh", "en") else "zh"
+    print(f"[{d['n']}] {d['gbt7714']}\n    {DOSSIER['cited'][lang].format(k=d['times_cited'])}; "
+          f"{' / '.join(d['cited_as']) or '—'}")
+    for c in d["citing"]:
+        print(f"\n  {c['section']}  ({c['passage']}, {c['start']}–{c['end']})  {'; '.join(c['as'])}")
+        print(f"    “{c['sentence']}”")
+        if c["use"]["generated"] and (c["use"]["zh"] or c["use"]["en"]):
+            print(f"    {DOSSIER['use'][lang]}: {c['use']['zh']} / {c['use']['en']}")
+    if d["co_cited"]:
+        print(f"\n  {DOSSIER['with'][lang]}: " + ", ".join(f"[{c['n']}]×{c['count']}" for c in d["co_cited"]))
+    print(f"\n{d['bibtex']}")
     return 0
 
 
