@@ -75,6 +75,27 @@ def load_curated(path: Path) -> dict[str, str]:
     return out
 
 
+def review_keywords(source: str) -> dict[str, str]:
+    """The review's own keyword pairs (关键词 … / Key Words …, in the same order): its authors'
+    English for its key terms, which fixes those terms in every rendering."""
+    zh = re.search(r"关键词[:：]\s*(.+)", source)
+    en = re.search(r"Key\s*Words?\s*[:：]\s*(.+)", source, re.I)
+    if not (zh and en):
+        return {}
+    zhs = [t.strip() for t in re.split(r"[;；]", zh.group(1)) if t.strip()]
+    ens = [t.strip() for t in re.split(r"[;；]", en.group(1)) if t.strip()]
+    return dict(zip(zhs, ens)) if len(zhs) == len(ens) else {}
+
+
+def with_keywords(pairs: dict[str, str], source: str) -> dict[str, str]:
+    """Each keyword's own English first, the other renderings kept as alternatives."""
+    out = dict(pairs)
+    for zh, en in review_keywords(source).items():
+        rest = [r.strip() for r in out.get(zh, "").split(";") if r.strip() and r.strip().lower() != en.lower()]
+        out[zh] = "; ".join([en.lower(), *rest])
+    return out
+
+
 class Glossary:
     """Chinese term → English renderings (";"-separated), looked up by the words of an English query."""
 
@@ -129,7 +150,7 @@ def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, qui
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
         if _valid_pairs(cached):
-            return Glossary({**cached, **curated})
+            return Glossary(with_keywords({**cached, **curated}, doc.source))
     except (OSError, ValueError):
         pass
     from .prompts import chat_prompt
@@ -149,7 +170,7 @@ def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, qui
     if _valid_pairs(pairs):  # a failed or empty result is never cached
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(pairs, ensure_ascii=False, indent=1), encoding="utf-8")
-    return Glossary({**pairs, **curated})
+    return Glossary(with_keywords({**pairs, **curated}, doc.source))
 
 
 def _valid_pairs(obj: object) -> bool:
@@ -218,4 +239,9 @@ class GlossaryRewriter:
 
 
 def curated_rewriter(settings: Settings) -> GlossaryRewriter:
-    return GlossaryRewriter(Glossary(load_curated(settings.corpus_path.parent / "glossary.tsv")))
+    curated = load_curated(settings.corpus_path.parent / "glossary.tsv")
+    try:
+        source = settings.corpus_path.read_text(encoding="utf-8")
+    except OSError:
+        source = ""
+    return GlossaryRewriter(Glossary(with_keywords(curated, source)))

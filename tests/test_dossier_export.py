@@ -86,3 +86,15 @@ def test_cli_refs_dossier_and_ask_markdown():
     r = run_cli("ask", "人工智能如何提升区域治理效能?", "--format", "md", timeout=600)
     assert r.returncode == 0 and r.stdout.startswith("# 综述问答记录")
     assert "## 人工智能如何提升区域治理效能?" in r.stdout and "> “" in r.stdout
+
+
+def test_the_reviews_own_keywords_fix_the_glossary(doc):
+    from assistant.translate import Glossary, review_keywords, with_keywords
+
+    kw = review_keywords(doc.source)
+    assert len(kw) == 5 and kw["区域协调发展"] == "Regional Coordinated Development"
+    g = Glossary(with_keywords({"区域协调发展": "coordinated regional development", "产业布局": "industrial layout"},
+                               doc.source))
+    assert g.pairs["区域协调发展"].startswith("regional coordinated development;")
+    assert "coordinated regional development" in g.pairs["区域协调发展"] and g.pairs["产业布局"] == "industrial layout"
+    assert ("区域协调发展", "regional coordinated development") in g.matches("How does AI shape regional coordinated development?")
