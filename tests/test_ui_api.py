@@ -118,7 +118,7 @@ def test_closed_connections_stop_their_generation(ui_server):
 
     def client(q: str) -> None:
         session = uuid.uuid4().hex[:12]
-        httpx.post(f"{api}/queue/join", json={"data": [q, [], "auto", "zh", []], "fn_index": fn,
+        httpx.post(f"{api}/queue/join", json={"data": [q, [], "auto", "zh", [], []], "fn_index": fn,
                                                "session_hash": session}).raise_for_status()
         with httpx.stream("GET", f"{api}/queue/data", params={"session_hash": session}, timeout=300) as stream:
             for line in stream.iter_lines():

@@ -24,7 +24,7 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 def page(ui_server):
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Debian chromium is required (installed by .ci/run)"
+    assert Path(CHROMIUM).exists(), "Debian chromium is required (make test installs it: scripts/sysdeps.sh)"
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
