@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError, check_query
+from .serialize import ask_json
 
 LABELS = {
     "sources": {"zh": "来源", "en": "Sources"},
@@ -54,13 +55,6 @@ def run_batch(path: str, field: str, make_answer: Any, empty: Any) -> int:
     return 1 if broken else 0
 
 
-def _ask_json(r) -> dict[str, Any]:
-    return {"question": r.question, "language": r.language, "answer": r.answer, "backend": r.backend,
-            "model": r.model, "citations": r.citations, "grounded": r.grounded, "refused": r.refused,
-            "note": r.note, "standalone_question": r.standalone_question, "timings": r.timings,
-            "dropped_sentences": r.dropped_sentences}
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     from .text import detect_lang
 
@@ -69,7 +63,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         def make() -> Any:
             a = _assistant(args)
-            return lambda q: _ask_json(a.ask(check_query(q), lang))
+            return lambda q: ask_json(a.ask(check_query(q), lang))
 
         return run_batch(args.batch, "q", make,
                          lambda q: {"question": q, "answer": "", "citations": [], "grounded": False})
@@ -91,7 +85,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             result = ev["result"]
     assert result is not None
     if args.json:
-        print(json.dumps(_ask_json(result), ensure_ascii=False))
+        print(json.dumps(ask_json(result), ensure_ascii=False))
         return 0
     if args.format == "md":
         from .export import transcript_markdown, turn_markdown

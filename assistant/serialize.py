@@ -21,3 +21,11 @@ def passage_json(p: Paragraph, doc: Document, score: float = 0.0, **extra: Any) 
 def refs_json(doc: Document, r: Reference) -> dict[str, Any]:
     return {**reference_json(r), "passages": list(r.cited_in), "authors": r.authors,
             "translators": r.translators, "year": r.year}
+
+
+def ask_json(r: Any) -> dict[str, Any]:
+    """An AskResult as the `ask` JSON shape."""
+    return {"question": r.question, "language": r.language, "answer": r.answer, "backend": r.backend,
+            "model": r.model, "citations": r.citations, "grounded": r.grounded, "refused": r.refused,
+            "note": r.note, "standalone_question": r.standalone_question, "timings": r.timings,
+            "dropped_sentences": r.dropped_sentences}
