@@ -261,7 +261,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .settings import Settings
     from .ui.app import serve
 
+    from .ui.app import check_bind
+
     s = Settings.from_env()
+    check_bind(args.host, s.api_key, args.insecure)  # before any model loads
     try:
         a = Assistant(s, backend=args.backend)
     except UserError as e:  # e.g. the local model cannot be assembled: serve extractively, say why
@@ -269,7 +272,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         a = Assistant(s, backend="extractive")
     ui = args.ui_lang if args.ui_lang in ("zh", "en") else ("zh" if s.lang != "en" else "en")
     print(f"[reviewqa] http://{args.host}:{args.port}  ({a.backend.name}: {a.backend.model})", file=sys.stderr)
-    serve(a, args.host, args.port, block=True, ui_lang=ui)
+    serve(a, args.host, args.port, block=True, ui_lang=ui, api_key=s.api_key, insecure=args.insecure)
     return 0
 
 
@@ -294,6 +297,8 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("--port", type=int, default=7860)
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     sp.add_argument("--ui-lang", choices=["zh", "en"], default=None, help="interface language")
+    sp.add_argument("--insecure", action="store_true",
+                    help="allow a non-loopback address without REVIEWQA_API_KEY / 无密钥时仍允许非本机地址")
     sp = add("summarize", "bilingual summary of the review or a section / 双语摘要", cmd_summarize)
     sp.add_argument("--section", default="all", help="section id such as 3 or 3.2, or all")
     sp.add_argument("--lang", choices=["both", "zh", "en"], default="both")

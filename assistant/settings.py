@@ -78,6 +78,7 @@ class Settings:
 
     # --- interface
     lang: str = "auto"  # auto | zh | en
+    api_key: str = ""  # REVIEWQA_API_KEY: Bearer key for /v1 and /api of `serve`; never printed
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":

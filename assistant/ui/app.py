@@ -293,17 +293,57 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
     return demo
 
 
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
-          ui_lang: str = "zh"):
-    """Launch on host:port; the local model answers one request at a time (queue holds the rest)."""
-    import gradio as gr
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
-    demo = build(App(assistant), ui_lang)
+
+def check_bind(host: str, api_key: str, insecure: bool) -> None:
+    """A non-loopback address serves the API to the network: only with a key, or when told to."""
+    from ..errors import UserError
+
+    if host not in LOOPBACK and not api_key and not insecure:
+        raise UserError(f"拒绝在 {host} 上无密钥提供服务:请设置 REVIEWQA_API_KEY,或加 --insecure。",
+                        f"Refusing to serve on {host} without a key: set REVIEWQA_API_KEY, or pass --insecure.")
+
+
+class Running:
+    """A server started with block=False: `close()` stops it."""
+
+    def __init__(self, server: Any, thread: Any) -> None:
+        self.server, self.thread = server, thread
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
+          ui_lang: str = "zh", api_key: str = "", insecure: bool = False) -> Running | None:
+    """The web app at / and the HTTP API (/v1 OpenAI-compatible, /api/*, /healthz) in one uvicorn
+    server on host:port. A non-loopback address needs an API key unless `insecure`."""
+    import threading
+
+    import gradio as gr
+    import uvicorn
+
+    from ..api import build_api
+
+    check_bind(host, api_key, insecure)
+    app_ui = App(assistant)
+    demo = build(app_ui, ui_lang)
     demo.queue(default_concurrency_limit=2, max_size=64)
     theme = gr.themes.Base(font=["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "ui-sans-serif",
                                  "system-ui", "sans-serif"],
                            font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"])
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=False,
-                quiet=not block, theme=theme, css=CSS, head=HEAD_JS, footer_links=[], ssr_mode=False,
-                max_file_size="1mb")
-    return demo
+    app = gr.mount_gradio_app(build_api(assistant, app_ui, api_key), demo, path="", theme=theme, css=CSS,
+                              head=HEAD_JS, footer_links=[], ssr_mode=False, show_error=False, max_file_size="1mb")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    if block:
+        server.run()
+        return None
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(600):
+        if server.started:
+            break
+        threading.Event().wait(0.05)
+    return Running(server, thread)
