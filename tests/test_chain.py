@@ -146,3 +146,12 @@ def test_answer_sources_carry_sentence_level_references(fake_assistant_factory):
     assert cite["passage"]["id"] == "s4.2.p2"
     refs = {x["n"] for x in cite["quote_references"]}
     assert refs == {58, 59}  # the sentence's own citations, not all eleven of the paragraph
+
+
+def test_a_reference_question_gets_the_clause_the_reference_closes(fake_assistant_factory):
+    """[24] closes the second clause of a sentence whose first clause cites 安虎森: only that clause
+    goes to the LLM, so the answer cannot lend 安虎森's point to [24]; the sentence stays the evidence."""
+    a = fake_assistant_factory("x")
+    [c] = a._reference_context([24], [])
+    assert "小节点" in c.text and "安虎森" not in c.text and "重塑要素集聚的作用机制" not in c.text
+    assert "安虎森" in c.units[0].text  # the whole sentence is still what is quoted
