@@ -329,7 +329,7 @@ class Assistant:
             return []
         from .retrieval import Hit
 
-        from .cite import clauses
+        from .cite import reference_clause
 
         doc_by_id = self.index.doc.by_id()
         units = [u for u in self.index.sentences if set(u.refs) & set(refs)][:8]
@@ -339,8 +339,8 @@ class Assistant:
             hit = next((h for h in hits if h.passage.id == p.id), None) or Hit(p, 0.0, 0.0, self.index.chunks[0], [])
             # the clause these references close: a sentence citing others for its other clauses must
             # not lend their point to this reference
-            own = [p.text[a:b].strip(" ,，;；") for a, b, r in clauses(p, u.para_start, u.para_end) if set(r) & set(refs)]
-            out.append(ContextPassage(i, hit, "".join(own) or u.text, [u], single=True))
+            a, b = reference_clause(p, u, set(refs))
+            out.append(ContextPassage(i, hit, p.text[a:b].strip(" ,，;；"), [u], single=True))
         return out
 
     def _generate(self, question: str, lang: str, ctx: list[ContextPassage]) -> Iterator[tuple[str, Any]]:

@@ -75,6 +75,13 @@ def make_citer(assistant: Any) -> "Citer":
     return Citer(assistant.grounder, judge=Judge(assistant.backend) if chat is not None else None)
 
 
+def reference_clause(p: Paragraph, u: Sentence, refs: set[int]) -> tuple[int, int]:
+    """Offsets of the part of sentence `u` that the references `refs` close (the whole sentence
+    when none does): a sentence citing others for its other clauses lends them nothing."""
+    own = [(a, b) for a, b, r in clauses(p, u.para_start, u.para_end) if set(r) & refs]
+    return (own[0][0], own[-1][1]) if own else (u.para_start, u.para_end)
+
+
 def clauses(p: Paragraph, a: int, b: int) -> list[tuple[int, int, list[int]]]:
     """Split text[a:b] after each citation parenthesis; each clause carries the refs that close it."""
     groups: list[tuple[int, list[int]]] = []

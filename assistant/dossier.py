@@ -24,8 +24,8 @@ def check_ref_number(doc: Document, n: int) -> None:
 
 def dossier(index: Any, n: int, glosser: Any = None) -> dict[str, Any]:
     """Everything the review does with reference `n`; with a Glosser, the generated use lines."""
-    from .bibformat import bibtex, gbt7714
-    from .cite import clauses
+    from .bibformat import bibtex
+    from .cite import reference_clause
     from .serialize import reference_json
 
     doc: Document = index.doc
@@ -39,8 +39,7 @@ def dossier(index: Any, n: int, glosser: Any = None) -> dict[str, Any]:
         p = by_id[u.passage_id]
         forms = [c.text for c in p.citations if n in c.refs and u.para_start <= c.start and c.end <= u.para_end]
         # the clause this reference closes (a sentence may cite others for other clauses)
-        a, b = next(((x, y) for x, y, refs in clauses(p, u.para_start, u.para_end) if n in refs),
-                    (u.para_start, u.para_end))
+        a, b = reference_clause(p, u, {n})
         clause = p.text[a:b].strip(" ,，;；")
         use = {"zh": "", "en": "", "generated": False}
         if glosser is not None and glosser.available:
@@ -51,7 +50,7 @@ def dossier(index: Any, n: int, glosser: Any = None) -> dict[str, Any]:
         citing.append({"section": p.section, "passage": p.id, "start": u.start, "end": u.end, "sentence": u.text,
                        "clause": clause, "clause_start": s0, "clause_end": e0, "as": forms, "use": use})
         co.update(m for m in set(u.refs) if m != n)
-    return {**reference_json(r), "passages": list(r.cited_in), "gbt7714": gbt7714([r]).split("] ", 1)[-1],
+    return {**reference_json(r), "passages": list(r.cited_in), "gbt7714": r.entry,
             "bibtex": bibtex([r], doc.references), "times_cited": len(citing), "citing": citing,
             "co_cited": [{"n": m, "entry": doc.reference(m).entry, "count": k} for m, k in co.most_common()]}
 

@@ -151,12 +151,9 @@ def _add(out: list[tuple[str, int, int]], text: str, a: int, b: int) -> None:
 
 def strip_citations(sentence: str) -> str:
     """The sentence's own statement, without its parenthetical citations."""
-    cs = find_citations(sentence)
-    out = sentence
-    for c in sorted(cs, key=lambda c: -c.start):
-        out = out[:c.start] + out[c.end:]
-    out = re.sub(r"[(（]\s*[;；,，\s]*[)）]", "", out)
-    return re.sub(r"\s+([。.,，;；])", r"\1", out).strip()
+    from .meaning import strip_citations as drop
+
+    return re.sub(r"\s+([。.,，;；])", r"\1", drop(sentence)).strip()
 
 
 # ---------------------------------------------------------------------------- citations

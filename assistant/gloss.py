@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .prompts import PROMPTS_DIR
+from .meaning import strip_citations
 from .text import detect_lang
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -98,7 +99,7 @@ class Glosser:
         if (hit := self.glosses.get(key)) is not None:
             return hit
         # citations are left out (the quote beside the gloss keeps them): a model romanises names wrongly
-        bare = re.sub(r"\s*[(（][^()（）]*\d{4}[a-z]?[)）]", "", text)
+        bare = strip_citations(text)
         out = self._call("gloss", target, {"glossary": self._glossary_hints(bare, target), "text": bare})
         if target == "en" and out:
             out = self._english(out)
