@@ -32,6 +32,10 @@ class StoreError(UserError):
     """The index store cannot be built or opened."""
 
 
+class StoreUnreachable(StoreError):
+    """The Chroma server named by REVIEWQA_CHROMA_URL does not answer: rebuilding would not help."""
+
+
 class QueryError(UserError):
     """A query is empty, too long or not text."""
 

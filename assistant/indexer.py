@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .chunking import Chunk, Sentence, chunk_document, sentence_units
 from .citations import link_document
 from .document import Document
-from .errors import StoreError
+from .errors import StoreError, StoreUnreachable
 from .parser import parse, read_corpus
 from .settings import Settings
 from .store import Store, build_store, check_owned, fingerprint, open_store, writable
@@ -77,12 +77,14 @@ def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False)
     if not rebuild:
         try:
             return Index(settings, doc, chunks, open_store(settings, fp), sents, False, time.perf_counter() - t0)
+        except StoreUnreachable:
+            raise  # a server that does not answer is not fixed by re-embedding
         except StoreError as e:
             parent = settings.store_dir.parent
-            if parent.exists() and not writable(parent):
+            if not settings.chroma_url and parent.exists() and not writable(parent):
                 raise StoreError(f"{e.zh} 索引目录 {parent} 只读,无法重建。",
                                  f"{e.en} The index folder {parent} is read-only, so it cannot be rebuilt.") from None
-            if settings.store_dir.exists() and not quiet:
+            if (settings.chroma_url or settings.store_dir.exists()) and not quiet:
                 print(f"[reviewqa] {e.zh} 正在重建 / {e.en} Rebuilding.", file=sys.stderr, flush=True)
     # --rebuild keeps the current store until the new one is complete (built beside it, then swapped)
     embedder = get_embedder(settings, purpose="index")

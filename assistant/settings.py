@@ -33,6 +33,7 @@ class Settings:
     store_dir: Path = field(default_factory=lambda: _default_store())
     cache_dir: Path = field(default_factory=_default_cache)
     collection: str = "review"
+    chroma_url: str = ""  # http://host:port of a Chroma server (`chroma run`); empty: the embedded store_dir
 
     # --- chunking (token counts by tiktoken)
     tiktoken_encoding: str = "cl100k_base"
@@ -72,7 +73,7 @@ class Settings:
     openai_max_retries: int = 1
     context_passages: int = 4  # passages given to the LLM
     context_chars: int = 150  # per passage: the sentences most relevant to the question
-    context_sentences: int = 0  # >0: evidence-first context of that many single sentences (lists always)
+    context_sentences: int = 8  # evidence-first: that many single sentences; 0: passage excerpts (lists still get sentences)
     min_similarity: float = 0.0  # relevance gate; 0 = use the calibrated default in grounding.py
     support_threshold: float = 0.0  # marker check; 0 = calibrated default in grounding.py
 
@@ -115,6 +116,8 @@ class Settings:
         for name, allowed in CHOICES.items():
             if str(getattr(self, name)).lower() not in allowed:
                 raise bad(name, "可选值:" + ", ".join(allowed), "one of " + ", ".join(allowed))
+        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+            raise bad("chroma_url", "应为 http://主机:端口", "expected http://host:port")
         if self.openai_timeout <= 0:
             raise bad("openai_timeout", "必须大于 0", "must be greater than 0")
 

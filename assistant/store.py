@@ -9,6 +9,7 @@ chunking or the model triggers a rebuild.
 Only folders we made are ever deleted: every store and build folder carries the OWNER_MARK file,
 written first. A non-empty store folder without it (a user's folder given as REVIEWQA_STORE_DIR)
 is refused, never emptied. A valid store on a read-only disk is served from a private copy.
+With REVIEWQA_CHROMA_URL set, the store lives on a Chroma server instead (remote_store.py).
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ def _marked(path: Path) -> bool:
 def check_owned(settings: Settings) -> None:
     """Refuse (one line, exit 2) to use a folder that holds someone else's files."""
     d = settings.store_dir
+    if settings.chroma_url:
+        return  # the store is on a Chroma server (remote_store.py); no local folder is used
     if not owned(d):
         raise StoreError(f"REVIEWQA_STORE_DIR={d} 不是 reviewqa 的索引目录,且不为空;为保护其中的文件,拒绝使用。"
                          "请指定一个新的或空的目录。",
@@ -122,7 +125,7 @@ def _remove_ours(path: Path) -> None:
 class Store:
     """An open, verified store: the Chroma collection plus its manifest."""
 
-    path: Path
+    path: Path | str  # the folder, or url#collection on a Chroma server
     collection: object  # chromadb Collection of chunks
     sentences: object  # chromadb Collection of sentences
     manifest: dict
@@ -154,6 +157,10 @@ def read_manifest(store_dir: Path) -> dict | None:
 
 def open_store(settings: Settings, expected: str | None = None) -> Store:
     """Open the store; raise StoreError if missing, stale (fingerprint differs) or damaged."""
+    if settings.chroma_url:
+        from .remote_store import open_remote
+
+        return open_remote(settings, expected)
     manifest = read_manifest(settings.store_dir)
     if manifest is None:
         raise StoreError("索引不存在或不完整。", "The index is missing or incomplete.")
@@ -197,6 +204,10 @@ def _add(col, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dic
 def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, sentences: list[Sentence],
                 sentence_vectors: np.ndarray, fp: str, extra: dict | None = None) -> Store:
     """Write a complete store in a temporary folder, then swap it in atomically."""
+    if settings.chroma_url:
+        from .remote_store import build_remote
+
+        return build_remote(settings, chunks, vectors, sentences, sentence_vectors, fp, extra)
     check_owned(settings)
     root = settings.store_dir.parent
     build_prefix, old_prefix = _prefixes(settings.store_dir)
