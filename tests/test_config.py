@@ -1,0 +1,44 @@
+"""`reviewqa config`: every setting with its help, value and source; the README's settings table is
+the generated one (no models needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields
+
+from .conftest import ROOT, run_cli
+
+
+def test_every_setting_has_help_and_is_listed():
+    from assistant.settings import Settings
+
+    rows = Settings.from_env().describe()
+    assert [r["name"] for r in rows] == [f.name for f in fields(Settings)]
+    assert all(len(r["help"]) >= 10 for r in rows), [r["name"] for r in rows if len(r["help"]) < 10]
+
+
+def test_config_shows_the_source_and_masks_secrets():
+    r = run_cli("config", "--json", env={"REVIEWQA_K": "7", "REVIEWQA_API_KEY": "SECRET-123"})
+    assert r.returncode == 0, r.stderr
+    rows = {x["name"]: x for x in json.loads(r.stdout)}
+    assert rows["k"]["value"] == "7" and rows["k"]["source"] == "environment" and rows["k"]["default"] == "5"
+    assert rows["rrf_k"]["source"] == "default"
+    assert rows["api_key"]["value"] == "(set)" and "SECRET" not in r.stdout
+    plain = run_cli("config", env={"REVIEWQA_API_KEY": "SECRET-123"})
+    assert "SECRET" not in plain.stdout and "REVIEWQA_CHROMA_URL" in plain.stdout
+
+
+def test_a_bad_value_is_named_by_its_variable():
+    r = run_cli("config", env={"REVIEWQA_K": "many"})
+    assert r.returncode == 2 and "REVIEWQA_K" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_readme_settings_table_is_the_generated_one():
+    from assistant.cli import settings_table
+    from assistant.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- settings table[^\n]*-->\n(.*?)\n<!-- end of settings table -->", readme, re.S)
+    assert m, "README has no generated settings table"
+    assert m.group(1).strip() == settings_table(Settings().describe()).strip()
