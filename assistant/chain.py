@@ -86,6 +86,9 @@ class Assistant:
             self.glossary_pairs = load_curated(settings.corpus_path.parent / "glossary.tsv")
         self.retriever = HybridRetriever(self.index, rewriter=rewriter)
         self.grounder = Grounder(self.retriever)
+        from .translate import Glossary
+
+        self.grounder.glossary = Glossary(self.glossary_pairs)
         if self.backend.chat is not None:
             from .judge import Judge
 
@@ -180,14 +183,16 @@ class Assistant:
         t0 = time.perf_counter()
         standalone = self.condense(question, history or [], lang)
         yield {"type": "status", "stage": "retrieve"}
-        hits = self.retriever.search(standalone, self.settings.k, detect_lang(standalone))
+        from .grounding import SENTENCE_POOL
+
+        hits = self.retriever.search(standalone, max(self.settings.k, SENTENCE_POOL), detect_lang(standalone))
         queries = self.retriever.queries_for(standalone, detect_lang(standalone))
         t_ret = time.perf_counter()
         use_llm = self.backend.chat is not None
         result = AskResult(question, lang, "", self.backend.name, self.backend.model, [], False,
                            standalone_question=standalone if standalone != question else "",
                            note=NOTES["other_language"]["en"] if foreign else "")
-        from .questions import is_list_question, premise, referenced
+        from .questions import premise, referenced
 
         notes: list[CheckedSentence] = []
         ref_ctx = self._reference_context(referenced(standalone, self.index.doc), hits)
@@ -200,14 +205,7 @@ class Assistant:
             yield {"type": "sentence", "text": result.answer}
             yield {"type": "result", "result": result}
             return
-        listing = is_list_question(standalone)
-        if ref_ctx:
-            ctx = ref_ctx
-        elif self.settings.context_sentences > 0 or listing:
-            ctx = self.grounder.sentence_context(hits, queries, self.settings.context_passages,
-                                                 self.settings.context_sentences or 6, list_question=listing)
-        else:
-            ctx = self.grounder.context(hits, queries, self.settings.context_passages, self.settings.context_chars)
+        ctx = ref_ctx or self.context_for(standalone, hits, queries)
         if checked_premise and checked_premise.verdict in ("contradicted", "not_found"):
             # the question takes for granted what the review does not say: say so first, cited
             notes.append(CheckedSentence(PREMISE[checked_premise.verdict][lang].format(x=claim.rstrip("。.?？")), [], 1.0))
@@ -220,6 +218,8 @@ class Assistant:
                            [c for c in ctx if not c.units or c.units[0].id != q.sentence.id], 2)]]
                 notes.append(CheckedSentence(PREMISE["says"][lang].format(q=q.sentence.text.strip().rstrip("。！？!?")), [1], 1.0,
                                              evidence={1: q.sentence}))
+        if checked_premise and checked_premise.verdict != "supported":
+            # asked neutrally: a small model answers "Yes, …" to a leading question whatever its context says
             standalone = PREMISE["ask"][lang].format(x=claim.rstrip("。.?？"))
         for n in notes:
             yield {"type": "sentence", "text": render([n], lang), "raw": n}
@@ -276,6 +276,17 @@ class Assistant:
                           **({"first_token": round(first_token - t0, 3)} if first_token else {})}
         yield {"type": "result", "result": result}
 
+    def context_for(self, question: str, hits: list[Hit], queries: list[str]) -> list[ContextPassage]:
+        """What the LLM sees: numbered single evidence sentences (the whole enumeration for a list
+        question), or passage excerpts with REVIEWQA_CONTEXT_SENTENCES=0."""
+        from .questions import is_list_question
+
+        listing = is_list_question(question)
+        if self.settings.context_sentences > 0 or listing:
+            return self.grounder.sentence_context(hits, queries, self.settings.context_passages,
+                                                  self.settings.context_sentences or 6, list_question=listing)
+        return self.grounder.context(hits, queries, self.settings.context_passages, self.settings.context_chars)
+
     def ask(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None) -> AskResult:
         for ev in self.ask_stream(question, lang, history):
             if ev["type"] == "result":
@@ -284,14 +295,24 @@ class Assistant:
 
     # ------------------------------------------------------------------------------ generation
     def _off_topic(self, queries: list[str]) -> bool:
-        """A question whose own subject the review never mentions (terms of 4+ characters in all,
-        in its Chinese form) is refused, however close its wording is to some passage."""
+        """A question whose own subject the review's text never mentions (terms of 4+ characters in all,
+        in its Chinese form) is refused, however close its wording is to some passage. The reference
+        list does not count: a cited title naming 欧盟 is not the review discussing the EU (questions
+        about a reference are routed through the citation links before this)."""
         from .meaning import missing_terms
 
         zh = next((q for q in queries if detect_lang(q) == "zh" and len(q) >= 6), "")
         # a machine translation's own word choice is forgiven with a lower bigram share
         share = 0.67 if zh == queries[0] else 0.3
-        return bool(zh) and sum(len(t) for t in missing_terms(zh, self.index.doc.source, share)) >= 4
+        return bool(zh) and sum(len(t) for t in missing_terms(zh, self._own_text, share)) >= 4
+
+    @property
+    def _own_text(self) -> str:
+        """The review's own words: everything but the reference list."""
+        if getattr(self, "_own", None) is None:
+            doc = self.index.doc
+            self._own = "\n".join(p.text for p in [*doc.front, doc.abstract, *doc.body, *doc.notes, doc.abstract_en])
+        return self._own
 
     def _english_only(self, text: str) -> str:
         """An English sentence with Chinese words outside quotation marks: glossary terms are put in
@@ -349,7 +370,9 @@ class Assistant:
         to the token limit), the stream is closed, which stops generation; what is checked stands."""
         from difflib import SequenceMatcher
 
-        passages = "\n".join(f"[{c.marker}] {c.text}" for c in ctx)
+        # for an English answer the review's terms carry their English in the context, so a small
+        # model copies it rather than coining a calque ("technology density" for 技术密集度)
+        passages = "\n".join(f"[{c.marker}] {self._annotate(c.text) if lang == 'en' else c.text}" for c in ctx)
         chain = chat_prompt("answer", lang) | self.backend.chat
         buf, released, started = "", 0, False
         seen: list[str] = []
@@ -387,6 +410,18 @@ class Assistant:
             return
         for text, markers in split_answer(buf)[released:]:
             yield from self._check_one(text, markers, ctx, lang)
+
+    def _annotate(self, text: str, limit: int = 3) -> str:
+        """`text` with the glossary's English after the first use of its longest review terms."""
+        found: list[str] = []
+        for zh in sorted((k for k in self.glossary_pairs if len(k) >= 3 and k in text), key=len, reverse=True):
+            # terms in most sentences (人工智能) are known to the model already
+            if not any(zh in longer for longer in found) and self.grounder.idf(zh) >= 1.0:
+                found.append(zh)
+        for zh in found[:limit]:
+            i = text.find(zh) + len(zh)
+            text = f"{text[:i]}({self.glossary_pairs[zh].split(';')[0].strip()}){text[i:]}"
+        return text
 
     def _check_one(self, text: str, markers: list[int], ctx: list[ContextPassage], lang: str,
                    ) -> Iterator[tuple[str, Any]]:

@@ -27,6 +27,13 @@ SUPPORT_OVERLAP = 0.5  # share of a Chinese sentence's bigrams found in the pass
 RELEVANCE_COSINE = 0.85  # below: the review does not cover the question (no LLM call)
 CONFIDENT_COSINE = 0.87  # the extractive backend, which has no NOT_FOUND, answers only above this
 SWITCH_MARGIN = 0.03  # a cited passage this much weaker than another context passage is replaced
+# evidence-first context: passages searched, passages always represented, sentences from one passage
+# at most (an English question would otherwise get only the English abstract, its own language)
+SENTENCE_POOL, TOP_PASSAGES_KEPT, MAX_PER_PASSAGE = 10, 2, 3
+# English sentence vs Chinese evidence: e5's cross-lingual cosine is noisy (an unrelated sentence can
+# outscore the source by 0.07), so the review's glossary terms anchor it: evidence holding none of the
+# sentence's terms loses ANCHOR_MISS, evidence holding them all gains ANCHOR_GAIN.
+ANCHOR_MISS, ANCHOR_GAIN, ANCHOR_MIN_WEIGHT = 0.1, 0.06, 1.5
 MARKER = re.compile(r"\s*[\[［【]\s*(\d{1,2})\s*[\]］】]")
 # author–year parentheses an LLM copies or invents ("(Li Wanli et al., 2023)"): markers replace them
 AUTHOR_YEAR = re.compile(r"\s*[(（][^()（）]{0,80}?(?:19|20)\d\d[a-z]?[)）]")
@@ -88,6 +95,8 @@ class Grounder:
         self._text_vecs: dict[str, np.ndarray] = {}
         self._aligner = None
         self.judge = None  # judge.Judge, set by the Assistant when it has an LLM
+        self.glossary = None  # translate.Glossary, set by the Assistant: anchors English sentences
+        self._idfs: dict[str, float] = {}
 
     # -- vectors ---------------------------------------------------------------------------
     def unit_vectors(self, passage_id: str) -> tuple[list[Sentence], np.ndarray]:
@@ -129,25 +138,28 @@ class Grounder:
 
     def sentence_context(self, hits: list[Hit], queries: list[str], n_passages: int, n_sentences: int,
                          list_question: bool = False) -> list[ContextPassage]:
-        """Evidence first: numbered single sentences from the top passages, the closest to the question
-        (at least one per passage); for a list question, every item of the enumeration it touches."""
+        """Evidence first: numbered single sentences, the closest to the question among the sentences of
+        a wider pool of passages (the sentence that answers a narrow question often sits in a passage
+        ranked below the ones about its topic), with the best sentence of each of the top passages
+        kept; for a list question, every item of the enumeration it touches."""
         qv = self.retriever.embedder.embed_queries(queries)
         scored: list[tuple[float, int, Hit, Sentence]] = []
-        for rank, h in enumerate(hits[:n_passages]):
+        for rank, h in enumerate(hits[:max(n_passages, SENTENCE_POOL)]):
             units, vecs = self.unit_vectors(h.passage.id)
             for u, sim in zip(units, (vecs @ qv.T).max(axis=1)) if units else []:
                 scored.append((float(sim), rank, h, u))
         if not scored:
             return self.context(hits, queries, n_passages, 150)
         chosen: list[tuple[Hit, Sentence]] = []
-        for rank in range(n_passages):  # the best sentence of each passage
+        for rank in range(min(n_passages, TOP_PASSAGES_KEPT)):  # the best sentence of each top passage
             best = max((t for t in scored if t[1] == rank), default=None, key=lambda t: t[0])
             if best:
                 chosen.append((best[2], best[3]))
         for sim, _, h, u in sorted(scored, key=lambda t: -t[0]):
             if len(chosen) >= n_sentences:
                 break
-            if all(u.id != c[1].id for c in chosen):
+            if all(u.id != c[1].id for c in chosen) and \
+                    sum(c[0].passage.id == h.passage.id for c in chosen) < MAX_PER_PASSAGE:
                 chosen.append((h, u))
         if list_question:  # gather the enumeration (第一…第四, 一是…三是, 首先…最后) around the best hit
             chosen = self._enumeration(hits[:n_passages], chosen) or chosen
@@ -174,16 +186,50 @@ class Grounder:
         return []
 
     # -- support -------------------------------------------------------------------------------
-    def support(self, sentence: str, ctx: ContextPassage, qvec: np.ndarray) -> tuple[float, Sentence | None]:
+    def anchor_terms(self, sentence: str) -> dict[str, float]:
+        """The review's terms (Chinese form → weight) an English sentence uses, by the glossary,
+        weighted by rarity among the review's sentences (人工智能 is in most of them and tells little)."""
+        if self.glossary is None or detect_lang(sentence) != "en":
+            return {}
+        return {zh: self.idf(zh) for zh, _ in self.glossary.matches(sentence, limit=20)}
+
+    def idf(self, term: str) -> float:
+        """How rare a term is among the review's sentences (log inverse document frequency)."""
+        if term not in self._idfs:
+            n = len(self.index.sentences)
+            df = sum(term in u.text for u in self.index.sentences)
+            self._idfs[term] = float(np.log((n + 1) / (df + 1)))
+        return self._idfs[term]
+
+    def anchored(self, cos: np.ndarray, terms: dict[str, float], texts: list[str]) -> np.ndarray:
+        """Cosines adjusted by the (rarity-weighted) share of the sentence's terms each Chinese text
+        holds; a term counts by the share of its bigrams present (要素集聚 in 要素高度集聚: 2/3)."""
+        total = sum(terms.values())
+        if total < ANCHOR_MIN_WEIGHT:
+            return cos
+
+        def present(term: str, text: str) -> float:
+            if term in text:
+                return 1.0
+            bs = bigrams(term)
+            return len(bs & bigrams(text)) / len(bs) if bs else 0.0
+
+        share = np.array([sum(w * present(zh, t) for zh, w in terms.items()) / total for t in texts])
+        chinese = np.array([bool(re.search(r"[\u4e00-\u9fff]", t)) for t in texts])  # English evidence: cosine alone
+        return cos + np.where(~chinese, 0.0, np.where(share == 0, -ANCHOR_MISS, ANCHOR_GAIN * share))
+
+    def support(self, sentence: str, ctx: ContextPassage, qvec: np.ndarray,
+                terms: dict[str, float] | None = None) -> tuple[float, Sentence | None]:
         """Support score of a sentence by a context item, and the sentence of the review that gives it."""
+        terms = self.anchor_terms(sentence) if terms is None else terms
         if ctx.single and ctx.units:  # evidence-first context: exactly the sentence the LLM saw
             units, vecs = ctx.units, self.matrix[[self.row[u.id] for u in ctx.units]]
-            sims = vecs @ qvec
+            sims = self.anchored(vecs @ qvec, terms, [ctx.text])
             lex = overlap(sentence, ctx.text)
             cos = float(sims.max())
             return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0), ctx.units[0]
         units, vecs = self.unit_vectors(ctx.passage.id)
-        sims = vecs @ qvec
+        sims = self.anchored(vecs @ qvec, terms, [u.text for u in units] or [ctx.passage.text])
         j = int(np.argmax(sims))
         cos = float(sims[j])
         unit = units[j] if units else None
@@ -241,7 +287,8 @@ class Grounder:
         for (text, markers), v in zip(pieces, qv):
             if len(re.sub(r"\W", "", text)) < 4:  # fragments such as a lone "。" carry no claim
                 continue
-            found = {c.marker: self.support(text, c, v) for c in ctx}
+            terms = self.anchor_terms(text)
+            found = {c.marker: self.support(text, c, v, terms) for c in ctx}
             scores = {m: sc for m, (sc, _) in found.items()}
             need = self.threshold(text)
             valid = [m for m in dict.fromkeys(markers) if m in by_marker and scores[m] >= need]

@@ -69,7 +69,8 @@ NOT_NEG_ZH = ("不平衡", "不均衡", "不平等", "不断", "不同", "不仅
 NEG_EN = re.compile(r"\b(?:not|no|never|without|neither|nor|none|cannot|can't|won't|isn't|aren't|doesn't|don't|"
                     r"didn't|unable|lack|lacks|fail|fails|failed)\b")
 NOT_NEG_EN = re.compile(r"\bnot (?:only|merely|just)\b|\bno longer\b")
-CLAUSE_CUT = re.compile(r"[,，;；:：。！？!?]|(?<=[\u4e00-\u9fff])(?=却|但是|但|然而|而是|反之)|\b(?:but|while|whereas|although)\b")
+PUNCT_CUT = re.compile(r"[,，;；:：。！？!?]")
+CONTRAST_CUT = re.compile(r"(?<=[\u4e00-\u9fff])(?=却|但是|但|然而|而是|反之)|\b(?:but|while|whereas|although)\b")
 FUTURE_RESEARCH = re.compile(r"未来(?=研究|应|需|还|仍|将|发展视角)")
 
 
@@ -123,15 +124,22 @@ def analyse_clause(text: str) -> Clause:
     else:
         low = " " + text.lower() + " "
         topic = low
+        first: dict[str, int] = {}  # where each family's first cue stands
         for rx, fam, s in _EN_WORDS:
             for m in rx.finditer(low):
                 signs[fam] = signs.get(fam, 1) * s
+                first[fam] = min(first.get(fam, m.start()), m.start())
                 cues.append(m.group(0))
                 topic = topic.replace(m.group(0), " ", 1)
         masked = NOT_NEG_EN.sub(" ", low)
-        negs = NEG_EN.findall(masked) + re.findall(r"\bno longer\b", low)
-        cues += negs
+        negs = list(NEG_EN.finditer(masked))  # "no longer" is a persist cue (−1), not also a negation
+        cues += [m.group(0) for m in negs]
         negated = len(negs) % 2
+        # English negation reaches rightwards: in "significant only in X and shows no spillover" the
+        # "no" negates the spillover, not the "only" before it
+        for fam in list(signs):
+            if negated and all(m.start() > first[fam] for m in negs):
+                signs[fam] = -signs[fam]  # undone below, where the clause-wide parity flips it again
     if "up" in signs and "ease" not in signs and re.search(r"可能性|机会|概率|likelihood|chance|possibilit", text):
         signs["ease"] = signs["up"]  # raising the possibility of X makes X easier; lowering it, harder
     for fam in list(signs):
@@ -149,7 +157,19 @@ def strip_citations(text: str) -> str:
 
 
 def split_clauses(text: str) -> list[str]:
-    parts = [p.strip() for p in CLAUSE_CUT.split(text)]
+    """Clauses at punctuation and at contrast words (却/但/but …); a piece before a contrast word that
+    says nothing itself (no polarity cue) is the subject of what follows and stays joined to it
+    ("对合理化的影响却会在短期内显现" is one clause, about 合理化)."""
+    parts: list[str] = []
+    for piece in PUNCT_CUT.split(text):
+        subs = [p for p in CONTRAST_CUT.split(piece) if p is not None]
+        merged: list[str] = []
+        for sub in subs:
+            if merged and not (analyse_clause(merged[-1]).signs or analyse_clause(merged[-1]).negated):
+                merged[-1] += sub
+            else:
+                merged.append(sub)
+        parts += [p.strip() for p in merged]
     return [p for p in parts if p and len(re.sub(r"\W", "", p)) >= 2]
 
 
@@ -214,7 +234,10 @@ def conflicts(claim: str, evidence: list[str], aligner: TopicAligner, align_min:
         if a.lang != "zh":
             continue
         scores = [aligner.align(a.topic, e.topic, directional=bool(e.signs or e.negated)) for _, _, e in ev]
-        j = max(range(len(ev)), key=lambda i: scores[i])
+        # among the clauses about the same thing, the one that speaks to the claim's own family decides
+        # ("对合理化的影响却会在短期内显现" answers "合理化…体现在未来"; a bare topic clause says nothing)
+        speaking = [i for i in range(len(ev)) if scores[i] >= align_min and ev[i][2].signs.keys() & a.signs.keys()]
+        j = max(speaking or range(len(ev)), key=lambda i: scores[i])
         if scores[j] < align_min:
             continue
         sent, ec, e = ev[j]
@@ -285,8 +308,8 @@ def content_terms(zh: str) -> list[str]:
     out: list[str] = []
     for w, flag in _posseg().cut(a.topic if a.lang == "zh" else zh):
         w = w.strip()
-        # nouns, idioms and noun-like verbs; plain verbs only when long (选址 yes, 提高 no)
-        noun_like = flag[:1] in ("n", "l", "i") or (flag[:1] == "v" and (flag != "v" or len(w) >= 3))
+        # nouns, idioms, abbreviations (欧盟) and noun-like verbs; plain verbs only when long (选址 yes, 提高 no)
+        noun_like = flag[:1] in ("n", "l", "i", "j") or (flag[:1] == "v" and (flag != "v" or len(w) >= 3))
         if len(w) >= 2 and CJK.search(w) and noun_like and w not in STOP_TERMS and w not in out:
             out.append(w)
     return out

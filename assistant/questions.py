@@ -30,10 +30,11 @@ def premise(question: str) -> str:
         if m:
             return m.group(1).strip(" ,，")
     m = _YESNO_ZH.match(q)
-    if m and not re.search(r"哪|什么|如何|怎样|多少|几", m.group(1)):
+    if m and not re.search(r"哪|什么|如何|怎样|多少|几|还是", m.group(1)):
         return re.sub(r"^(?:是否|是不是)", "", m.group(1)).replace("是否", "")
     m = _YESNO_EN.match(q)
-    if m and not re.search(r"\b(what|which|how|why|who|where|when)\b", m.group(2), re.I):
+    # "does AI promote or hinder X?" asks which, it takes neither for granted
+    if m and not re.search(r"\b(what|which|how|why|who|where|when|or)\b", m.group(2), re.I):
         body = re.sub(r"^(?:the )?(?:review|article|paper|authors?) (?:says?|claims?|argues?|states?|thinks?|finds?|shows?) "
                       r"(?:that )?", "", m.group(2), flags=re.I)
         if body != m.group(2):

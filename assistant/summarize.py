@@ -2,7 +2,9 @@
 
 Each paragraph is represented by its most central sentences (closest to the section's mean
 vector), numbered globally so markers survive the reduce step; every summary sentence is then
-checked against the paragraphs it cites, like an answer. Results are cached on disk by
+checked against the paragraphs it cites, like an answer. The English summary is the checked Chinese
+one rendered sentence by sentence (glossary terms, no Chinese left) and checked again, so the two
+languages say the same things. Results are cached on disk by
 (section, model, prompt, corpus), so a repeat is instant.
 """
 
@@ -65,10 +67,10 @@ def _central(a: Assistant, paragraphs: list, budget: int) -> list[tuple[Any, str
 
 
 def _cache_key(a: Assistant, section: str) -> str:
-    prompts = "".join((PROMPTS_DIR / f"{n}.{lg}.txt").read_text(encoding="utf-8")
-                      for n in ("summarize_map", "summarize_reduce", "translate_summary") for lg in ("zh", "en"))
+    prompts = "".join((PROMPTS_DIR / f"{n}.txt").read_text(encoding="utf-8")
+                      for n in ("summarize_map.zh", "summarize_reduce.zh", "gloss.en"))
     corpus = hashlib.sha256(a.index.doc.source.encode()).hexdigest()  # stable across processes
-    raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{corpus}|2"
+    raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{corpus}|3"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
@@ -110,13 +112,20 @@ def summarize(a: Assistant, section: str = "all", langs: tuple[str, ...] = ("zh"
     out: dict[str, Any] = {"section": section, "title": title}
     used: dict[int, ContextPassage] = {}
     done: dict[str, list[CheckedSentence]] = {}
-    for lang in sorted(langs, key=lambda lg: lg != "zh"):  # Chinese first: English may fall back on it
-        checked = _summarize_lang(a, lang, numbered, ctx, title, say)
-        if lang == "en" and not checked and a.backend.chat is not None:
-            say("英文摘要改由中文摘要翻译 / translating the Chinese summary into English")
-            zh = done.get("zh") or _summarize_lang(a, "zh", numbered, ctx, title, say)
-            checked = _translate_checked(a, zh, ctx)
-        done[lang] = checked
+    if a.backend.chat is not None:
+        # the English summary is the checked Chinese one rendered sentence by sentence, so the two say
+        # the same things at the same length; a sentence whose rendering fails its check goes from both
+        zh = _dedupe(_summarize_zh(a, numbered, ctx, title, say))
+        if "en" in langs:
+            say("英文摘要:逐句翻译并核对 / English summary: rendering and checking each sentence")
+            pairs = _render_english(a, zh, ctx)
+            done = {"zh": [z for z, _ in pairs], "en": [e for _, e in pairs]}
+        else:
+            done = {"zh": zh}
+    else:
+        done = {lang: _extractive(a, lang, ctx) for lang in langs}
+    for lang in sorted(langs, key=lambda lg: lg != "zh"):
+        checked = done[lang]
         for c in checked:
             for m in c.markers:
                 used[m] = ctx[m - 1]
@@ -129,42 +138,58 @@ def summarize(a: Assistant, section: str = "all", langs: tuple[str, ...] = ("zh"
     return {**out, "cached": False}
 
 
-def _summarize_lang(a: Assistant, lang: str, numbered: list, ctx: list[ContextPassage], title: str,
-                    say: Callable[[str], None]) -> list[CheckedSentence]:
-    if a.backend.chat is None:
-        return _extractive(a, lang, ctx)
+def _summarize_zh(a: Assistant, numbered: list, ctx: list[ContextPassage], title: str,
+                  say: Callable[[str], None]) -> list[CheckedSentence]:
+    """Map over the groups, reduce, then check every sentence against the passages it cites."""
     partial: list[str] = []
     for i, (gtitle, items) in enumerate(numbered, 1):
-        say(f"{'摘要' if lang == 'zh' else 'summary'} ({lang}) {i}/{len(numbered)}: {gtitle}")
+        say(f"摘要 / summary {i}/{len(numbered)}: {gtitle}")
         passages = "\n".join(f"[{c.marker}] {c.text}" for c in items)
-        text = _invoke(a, "summarize_map", lang, {"section": gtitle, "passages": passages})
-        partial.append(text)
+        partial.append(_invoke(a, "summarize_map", {"section": gtitle, "passages": passages}))
     if len(partial) == 1:
         final = partial[0]
     else:
-        say(f"{'合并' if lang == 'zh' else 'reduce'} ({lang})")
-        final = _invoke(a, "summarize_reduce", lang, {"title": title, "summaries": "\n\n".join(partial)})
+        say("合并 / reduce")
+        final = _invoke(a, "summarize_reduce", {"title": title, "summaries": "\n\n".join(partial)})
     kept, _ = a.grounder.check(final, ctx)
-    return [k for k in kept if detect_lang(k.text) == lang]
+    return [k for k in kept if detect_lang(k.text) == "zh"]
 
 
-def _translate_checked(a: Assistant, zh: list[CheckedSentence], ctx: list[ContextPassage]) -> list[CheckedSentence]:
-    """English from the checked Chinese summary, markers kept, then checked again."""
-    if not zh:
-        return []
-    text = str((chat_prompt("translate_summary", "en") | a.backend.chat).invoke({"text": render(zh, "zh")}).content)
-    kept, _ = a.grounder.check(text, ctx)
-    return [k for k in kept if detect_lang(k.text) == "en"]
+def _dedupe(checked: list[CheckedSentence]) -> list[CheckedSentence]:
+    """A point made twice (a small model's reduce step repeats itself) is kept once."""
+    from difflib import SequenceMatcher
+
+    out: list[CheckedSentence] = []
+    for c in checked:
+        if not any(SequenceMatcher(None, c.text, o.text).ratio() > 0.7 for o in out):
+            out.append(c)
+    return out
 
 
-def _invoke(a: Assistant, name: str, lang: str, values: dict[str, str]) -> str:
-    """One LLM call; if the reply is in the wrong language, ask once more, explicitly."""
-    chain = chat_prompt(name, lang) | a.backend.chat
+def _render_english(a: Assistant, zh: list[CheckedSentence], ctx: list[ContextPassage],
+                    ) -> list[tuple[CheckedSentence, CheckedSentence]]:
+    """Each checked Chinese sentence in English (glossary terms, no Chinese left), checked against the
+    passages the Chinese one cites, like an answer sentence; pairs whose English fails are dropped."""
+    by_marker = {c.marker: c for c in ctx}
+    pairs = []
+    for z in zh:
+        en = a.glosser.gloss(z.text, "en")
+        if not en or detect_lang(en) != "en":
+            continue
+        own = [by_marker[m] for m in z.markers if m in by_marker] or ctx
+        kept, _ = a.grounder.check(en + "".join(f"[{c.marker}]" for c in own), own)
+        if kept:
+            pairs.append((z, CheckedSentence(kept[0].text, z.markers, kept[0].support, evidence=z.evidence)))
+    return pairs
+
+
+def _invoke(a: Assistant, name: str, values: dict[str, str]) -> str:
+    """One LLM call; if the reply is not in Chinese, ask once more, explicitly."""
+    chain = chat_prompt(name, "zh") | a.backend.chat
     text = str(chain.invoke(values).content).strip()
-    if detect_lang(text) != lang:  # one retry, with the instruction repeated next to the data
-        extra = "\n\n(只用中文。)" if lang == "zh" else "\n\n(Answer in English only. Do not copy Chinese.)"
+    if detect_lang(text) != "zh":  # one retry, with the instruction repeated next to the data
         key = "passages" if "passages" in values else "summaries"
-        text = str(chain.invoke({**values, key: values[key] + extra}).content).strip()
+        text = str(chain.invoke({**values, key: values[key] + "\n\n(只用中文。)"}).content).strip()
     return text
 
 

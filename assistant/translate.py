@@ -126,7 +126,10 @@ class Glossary:
 def parse_glossary_lines(text: str, wanted: list[str]) -> dict[str, str]:
     """Lines '3. english rendering' answer the 3rd wanted term; non-English renderings are dropped."""
     out: dict[str, str] = {}
-    for line in text.splitlines():
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(wanted) == 1 and len(lines) == 1 and not re.match(r"^\s*\d", lines[0]):
+        lines = [f"1. {lines[0]}"]  # asked for one term, a small model drops the number
+    for line in lines:
         m = re.match(r"^\s*(\d+)[.)、:]\s*(.+?)\s*$", line)
         if not m:
             continue

@@ -113,8 +113,9 @@ def main() -> None:
                + table + "\n")
     res = root / "benchmarks" / "results.md"
     text = res.read_text(encoding="utf-8")
-    head = text.split("## Faithfulness", 1)[0].rstrip() + "\n\n"
-    res.write_text(head + section, encoding="utf-8")
+    head, _, rest = text.partition("## Faithfulness")
+    tail = ("\n## " + rest.split("\n## ", 1)[1]) if "\n## " in rest else ""  # later sections stay
+    res.write_text(head.rstrip() + "\n\n" + section + tail, encoding="utf-8")
     say("wrote the Faithfulness section of benchmarks/results.md")
 
 

@@ -179,7 +179,7 @@ def main() -> int:
             print(f"  {kind}: {e}")
     if args.write:
         with open(ROOT / "benchmarks" / "results.md", "a", encoding="utf-8") as fh:
-            fh.write(f"\n### Load on the deployment topology ({time.strftime('%Y-%m-%d')}, "
+            fh.write(f"\n## Load on the deployment topology ({time.strftime('%Y-%m-%d')}, "
                      f"`python benchmarks/load_topology.py --write`)\n\n{head}\n\n" + "\n".join(rows) + "\n")
     return 1 if total_err else 0
 

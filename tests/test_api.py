@@ -36,7 +36,7 @@ def test_openai_client_gets_cited_answers(api):
     text, cites = r.choices[0].message.content, r.model_extra["citations"]
     assert cites and all(f"[{c['marker']}]" in text for c in cites) and cites[0]["quotes"]
     stream = client.chat.completions.create(model="reviewqa", stream=True, messages=[
-        {"role": "user", "content": "What is virtual agglomeration?"}])
+        {"role": "user", "content": "What risks does the city brain bring to urban governance?"}])
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     final = chunks[-1]

@@ -17,12 +17,20 @@ SUPPORTED_ZH = "要素高度集聚有利于促进本地区人工智能技术的�
 UNSUPPORTED_ZH = "巴黎是法国的首都,埃菲尔铁塔每年吸引数百万游客"
 
 
-def _passage_number(a: Assistant, question: str, passage_id: str) -> int:
-    hits = a.retriever.search(question, a.settings.k)
-    ctx = a.grounder.context(hits, [question], a.settings.context_passages, a.settings.context_chars)
-    for c in ctx:
-        if c.passage.id == passage_id:
-            return c.marker
+def _passage_number(a: Assistant, question: str, passage_id: str, text: str = SUPPORTED_ZH) -> int:
+    """The marker the chain will give the context item from `passage_id` (the one holding `text`)."""
+    from assistant.grounding import SENTENCE_POOL
+
+    hits = a.retriever.search(question, max(a.settings.k, SENTENCE_POOL))
+    from assistant.text import detect_lang
+
+    ctx = a.context_for(question, hits, a.retriever.queries_for(question, detect_lang(question)))
+    def holds(c) -> bool:
+        return text.replace(" ", "") in c.text.replace(" ", "")
+
+    ours = [c for c in ctx if c.passage.id == passage_id or holds(c)]
+    for c in sorted(ours, key=lambda c: (not holds(c), c.passage.id != passage_id)):
+        return c.marker
     raise AssertionError(f"{passage_id} not in context: {[c.passage.id for c in ctx]}")
 
 
@@ -32,7 +40,7 @@ def test_split_answer_attaches_trailing_markers():
 
 
 def test_valid_marker_kept_and_unsupported_sentence_dropped(fake_assistant_factory):
-    q = "人工智能要素集聚的“双刃剑”效应是什么?"
+    q = "要素高度集聚对本地区人工智能技术有什么作用?"
     probe = fake_assistant_factory("x")
     n = _passage_number(probe, q, "s2.p2")
     a = fake_assistant_factory(f"{SUPPORTED_ZH}[{n}]。{UNSUPPORTED_ZH}[{n}]。")
@@ -45,14 +53,14 @@ def test_valid_marker_kept_and_unsupported_sentence_dropped(fake_assistant_facto
 
 
 def test_a_model_repeating_itself_is_stopped(fake_assistant_factory):
-    q = "人工智能要素集聚的“双刃剑”效应是什么?"
+    q = "要素高度集聚对本地区人工智能技术有什么作用?"
     n = _passage_number(fake_assistant_factory("x"), q, "s2.p2")
     r = fake_assistant_factory(f"{SUPPORTED_ZH}[{n}]。" * 3 + f"{UNSUPPORTED_ZH}[{n}]。").ask(q)
     assert r.answer.count(SUPPORTED_ZH) == 1 and "重复" in r.note and r.grounded
 
 
 def test_answer_time_is_bounded(fake_assistant_factory):
-    q = "人工智能要素集聚的“双刃剑”效应是什么?"
+    q = "要素高度集聚对本地区人工智能技术有什么作用?"
     n = _passage_number(fake_assistant_factory("x"), q, "s2.p2")
     slow = fake_assistant_factory(f"{SUPPORTED_ZH}[{n}]。" + "要素集聚也会带来拥挤效应" * 40 + "。",
                                   sleep=0.02, answer_seconds=1.5)  # ~10 s of text at 50 chars/s
@@ -61,7 +69,7 @@ def test_answer_time_is_bounded(fake_assistant_factory):
 
 
 def test_marker_to_missing_passage_is_repaired(fake_assistant_factory):
-    q = "人工智能要素集聚的“双刃剑”效应是什么?"
+    q = "要素高度集聚对本地区人工智能技术有什么作用?"
     a = fake_assistant_factory(f"{SUPPORTED_ZH}[9]。")
     r = a.ask(q)
     assert r.grounded and "[9]" not in r.answer
@@ -90,12 +98,11 @@ def test_prompt_injection_cannot_bypass_grounding(fake_assistant_factory):
 
 def test_english_question_gets_english_answer(fake_assistant_factory):
     q = "What is the double-edged sword effect of AI factor agglomeration?"
-    probe = fake_assistant_factory("x")
-    n = _passage_number(probe, q, "s2.p2")
-    a = fake_assistant_factory(f"High agglomeration of factors helps local AI technology iterate and upgrade [{n}].")
+    a = fake_assistant_factory("High agglomeration of factors helps local AI technology iterate and upgrade [2].")
     r = a.ask(q)
     assert r.language == "en" and r.grounded
-    assert r.answer.startswith("High agglomeration") and f"[{n}]" in r.answer
+    assert r.answer.startswith("High agglomeration")
+    assert all("集聚" in qt["text"] for c in r.citations for qt in c["quotes"])  # evidence about agglomeration
 
 
 def test_lang_override(fake_assistant_factory):
@@ -140,7 +147,7 @@ def test_answer_sources_carry_sentence_level_references(fake_assistant_factory):
     q = "人工智能对超特大城市治理有什么作用?"
     sentence = "在超特大城市治理场景中,人工智能通过创新政企合作的方式,推动智能决策系统、数据处理云平台等多种技术与治理过程深度融合"
     probe = fake_assistant_factory("x")
-    n = _passage_number(probe, q, "s4.2.p2")
+    n = _passage_number(probe, q, "s4.2.p2", sentence)
     r = fake_assistant_factory(f"{sentence}[{n}]。").ask(q)
     cite = r.citations[0]
     assert cite["passage"]["id"] == "s4.2.p2"
@@ -155,3 +162,13 @@ def test_a_reference_question_gets_the_clause_the_reference_closes(fake_assistan
     [c] = a._reference_context([24], [])
     assert "小节点" in c.text and "安虎森" not in c.text and "重塑要素集聚的作用机制" not in c.text
     assert "安虎森" in c.units[0].text  # the whole sentence is still what is quoted
+
+
+def test_a_one_term_glossary_reply_without_its_number_is_read():
+    """Asked for one term, a small model answers "cluster" rather than "1. cluster"."""
+    from assistant.translate import parse_glossary_lines
+
+    assert parse_glossary_lines("agglomeration", ["集聚"]) == {"集聚": "agglomeration"}
+    assert parse_glossary_lines("1. agglomeration", ["集聚"]) == {"集聚": "agglomeration"}
+    assert parse_glossary_lines("集聚", ["集聚"]) == {}  # not English: refused
+    assert parse_glossary_lines("agglomeration\nclusters", ["集聚", "产业"]) == {}  # two terms need numbers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_markdown_export_of_a_chat(fake_assistant_factory):
     assert len(transcript) == 1 and transcript[0].startswith(f"## {q}")
     path = app.export(transcript, "zh")
     md = open(path, encoding="utf-8").read()
-    assert md.startswith("# 综述问答记录") and "[1]" in md and "> “" in md
+    assert md.startswith("# 综述问答记录") and re.search(r"\[\d\]", md) and "> “" in md
     assert app.export([], "zh") is None
 
 

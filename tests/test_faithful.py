@@ -123,3 +123,83 @@ def test_without_an_llm_no_paraphrase_or_absent_claim_is_called_contradicted(rea
             assert got != "contradicted", r
         elif r["claim"][0] > "\u4e00":  # Chinese flips are caught by the rules alone
             assert got == "contradicted", r
+
+
+def test_a_subject_only_the_reference_list_names_is_out_of_scope(fake_assistant_factory):
+    """欧盟 occurs in the review only inside a cited title: the review does not discuss the EU, so the
+    question is refused before the LLM is asked (the scripted reply would otherwise be answered)."""
+    a = fake_assistant_factory(f"人工智能在促进区域要素集聚的同时也可能带来区域发展不平衡问题{ALL}。")
+    assert "欧盟" in a.index.doc.source
+    r = a.ask("综述如何评价欧盟的人工智能法案?")
+    assert r.refused and not r.grounded and r.answer == REFUSAL["zh"]
+
+
+def test_a_leading_question_whose_premise_is_only_partly_supported_is_asked_neutrally(fake_assistant_factory,
+                                                                                     monkeypatch):
+    """"Does AI make X?" with X not supported as stated: the LLM is asked what the review says about
+    whether X — a small model answers "Yes" to the leading form whatever its context says."""
+    from assistant.cite import CiteResult
+
+    a = fake_assistant_factory(f"Geographic factors remain an important variable for industrial layout {ALL}.")
+    monkeypatch.setattr(type(a.citer), "cite", lambda self, claim, *x, **k: CiteResult(claim, "partial"))
+    seen: list[str] = []
+    real = a._generate
+
+    def spy(question, lang, ctx):
+        seen.append(question)
+        return real(question, lang, ctx)
+
+    monkeypatch.setattr(a, "_generate", spy)
+    a.ask("Does AI make geographic distance irrelevant for industrial location?")
+    assert seen == ["What does the review say about whether AI make geographic distance irrelevant for industrial location?"]
+
+
+def test_glossary_terms_anchor_an_english_sentence_to_its_own_evidence(real_index, real_retriever):
+    """e5's cross-lingual cosine can rank an unrelated Chinese sentence above the source of an English
+    one; the review's glossary terms, found in one and not the other, put the source first."""
+    from assistant.grounding import ContextPassage, Grounder
+    from assistant.retrieval import Hit
+    from assistant.translate import Glossary, load_curated
+
+    g = Grounder(real_retriever)
+    g.glossary = Glossary(load_curated(real_index.settings.corpus_path.parent / "glossary.tsv"))
+    sentence = ("Digital technology weakens the distance effect, but geographic factors remain an important "
+                "variable for industrial layout.")
+    source = next(u for u in real_index.sentences if "地理因素仍是影响产业布局的重要变量" in u.text)
+    other = next(u for u in real_index.sentences if u.text.startswith("第二,人工智能从区域产业布局"))
+    by_id = real_index.doc.by_id()
+    ctx = [ContextPassage(i, Hit(by_id[u.passage_id], 0.0, 0.0, real_index.chunks[0], []), u.text, [u], single=True)
+           for i, u in enumerate([source, other], 1)]
+    v = real_retriever.embedder.embed_queries([sentence])[0]
+    assert g.support(sentence, ctx[0], v)[0] > g.support(sentence, ctx[1], v)[0]
+    assert g.support(sentence, ctx[0], v)[0] >= g.threshold(sentence)
+    kept, _ = g.check(sentence + "[2]", ctx)  # cited to the wrong sentence: moved to its source
+    assert kept and kept[0].markers == [1]
+
+
+def test_english_summary_says_what_the_checked_chinese_one_says(fake_assistant_factory):
+    """The English summary is the checked Chinese one, sentence by sentence (same markers, same length):
+    a point the Chinese draft repeats is kept once, a sentence whose rendering fails its check goes
+    from both languages, and no Chinese is left in the English outside quotation marks."""
+    from assistant.summarize import _cache_key, summarize
+
+    a_zh = "人工智能主要通过场景赋能、数据驱动和智能融合等三条路径提升区域治理效能[2]。"
+    b_zh = "人工智能赋能城市治理过程中存在物理风险和心理风险两类问题[3]。"
+    c_zh = "人工智能技术嵌入区域治理已成为未来的发展趋势[1]。"
+    a = fake_assistant_factory(
+        a_zh + a_zh.replace("主要", "") + b_zh + c_zh,  # the map step (one section: no reduce)
+        "AI improves the effectiveness of regional governance through three paths: scenario empowerment, "
+        "data drive and intelligent integration.",
+        "Urban governance empowered by AI faces two kinds of problems: physical risk and psychological risk.",
+        "上海的房价在2030年将翻倍。",  # a rendering that is not English: the pair goes
+    )
+    (a.settings.cache_dir / "llm-cache" / f"summary-{_cache_key(a, '4.2')}.json").unlink(missing_ok=True)
+    a.glosser.glosses.data.clear()  # renderings cached by an earlier run would skip the scripted replies
+    out = summarize(a, "4.2", ("zh", "en"), progress=lambda m: None)
+    zh_sentences = [s for s in re.split(r"(?<=。)", out["zh"]) if s]
+    en_sentences = re.findall(r"[^.]+\[\d\]\.", out["en"])
+    assert len(zh_sentences) == len(en_sentences) == 2, out
+    assert "三条路径" in zh_sentences[0] and "physical risk" in en_sentences[1]
+    assert "发展趋势" not in out["zh"]  # its English failed, so it left both
+    assert [re.findall(r"\[(\d)\]", s) for s in zh_sentences] == [re.findall(r"\[(\d)\]", s) for s in en_sentences]
+    assert not re.search(r"[\u4e00-\u9fff]", out["en"])

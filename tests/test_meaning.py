@@ -72,3 +72,36 @@ def test_lowering_a_possibility_is_making_it_harder(aligner):
     ev = "另一方面,这种要素高度集中的模式降低了其他地区获得人工智能技术红利的可能性。"
     assert conflicts("高度集中的要素使其他地区更容易获得人工智能技术红利。", [ev], aligner)
     assert not conflicts("高度集中的要素使其他地区更难获得人工智能技术红利。", [ev], aligner)
+
+
+YE = ("现有研究表明,受技术经济效应滞后性影响,人工智能对产业结构高度化水平的影响更多体现在未来,"
+      "而对产业结构合理化水平的影响却会在短期内显现(叶祥松等,2023)。")
+
+
+@pytest.mark.parametrize("claim, opposite", [
+    ("人工智能对产业结构合理化的影响主要体现在未来。", True),    # 合理化 is the short-term one
+    ("人工智能对产业结构合理化的影响在短期内就会显现。", False),  # paraphrase
+    ("人工智能对产业结构高度化的影响更多体现在未来。", False),    # the other clause, as said
+    ("人工智能对产业结构高度化的影响在短期内显现。", True),       # the other clause, flipped
+])
+def test_a_subject_before_a_contrast_word_stays_with_its_predicate(aligner, claim, opposite):
+    """"而对合理化的影响却会在短期内显现" is one clause: 合理化 is what 短期 is said of; a whole
+    sentence with two contrasted clauses is judged clause by clause, in both directions."""
+    assert bool(conflicts(claim, [YE], aligner)) is opposite
+
+
+def test_abbreviations_are_terms_too():
+    from assistant.meaning import content_terms
+
+    assert "欧盟" in content_terms("综述如何评价欧盟的人工智能法案?")
+
+
+def test_english_negation_reaches_rightwards():
+    """"significant only in X and shows no spillover": the "no" negates the spillover, not the
+    "only" before it (the review's 仅…且不存在 says the same); "does not weaken" still flips."""
+    claim = "AI-driven synergy is significant only in regions with developed AI infrastructure and shows no spillover"
+    assert analyse_clause(claim).signs["scope"] == analyse_clause("这种效应仅在基础设施发展水平较高地区显著").signs["scope"]
+    assert not cue_disagreement(claim, "人工智能驱动区域产业协同,但这种效应仅在人工智能基础设施发展水平较高地区显著,且不存在空间溢出效应。")
+    assert analyse_clause("AI does not weaken the constraint").signs["up"] == 1
+    assert analyse_clause("geographic factors are no longer a basic variable").signs == \
+        analyse_clause("地理因素不再是基本变量").signs

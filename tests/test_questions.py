@@ -22,7 +22,9 @@ def test_premises_are_found(q, claim):
 
 
 @pytest.mark.parametrize("q", ["What is the intelligence divide?", "人工智能如何影响产业布局?",
-                               "What are the three parts of the framework?", "哪些因素影响区域创新?"])
+                               "What are the three parts of the framework?", "哪些因素影响区域创新?",
+                               "Does AI promote or hinder the rationalization of the industrial structure?",
+                               "人工智能促进还是抑制了产业结构合理化?"])
 def test_open_questions_have_no_premise(q):
     assert premise(q) == ""
 

@@ -80,7 +80,7 @@ def test_summary_and_browse(client):
 def test_four_simultaneous_chats_keep_their_own_answers(ui_server):
     from gradio_client import Client
 
-    questions = ["城市大脑有哪些风险?", "What is virtual agglomeration?", "链主企业发生了怎样的转变?",
+    questions = ["城市大脑有哪些风险?", "Why do geographic factors remain important for industrial layout?", "链主企业发生了怎样的转变?",
                  "How does AI affect regional innovation?"]
 
     def one(q: str):
