@@ -9,7 +9,7 @@ export ANONYMIZED_TELEMETRY = False
 export GRADIO_ANALYTICS_ENABLED = False
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: run test install index bench clean sysdeps-run sysdeps-test
+.PHONY: run test test-fast lint install index bench clean sysdeps-run sysdeps-test
 
 # system packages: CJK fonts for the pages, Debian's chromium for the browser tests
 sysdeps-run:
@@ -35,6 +35,14 @@ run: sysdeps-run index
 
 test: sysdeps-test install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+# every test that needs no real model (no embedder, no LLM): seconds, for the edit-test loop
+test-fast: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check assistant tests benchmarks
+	$(BIN)/ruff format --check assistant tests benchmarks
 
 bench: index
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/run.py

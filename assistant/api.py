@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .errors import UserError
 
@@ -78,12 +79,18 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     @api.exception_handler(RequestValidationError)
     async def bad_body(request: Request, e: RequestValidationError):
         first = e.errors()[0] if e.errors() else {}
-        return _error(422, f"invalid request: {'.'.join(map(str, first.get('loc', [])))} {first.get('msg', '')}".strip())
+        return _error(
+            422, f"invalid request: {'.'.join(map(str, first.get('loc', [])))} {first.get('msg', '')}".strip()
+        )
 
     @api.get("/healthz")
     def healthz() -> dict[str, Any]:
-        return {"status": "ok", "backend": assistant.backend.name, "model": assistant.backend.model,
-                "passages": len(assistant.index.chunks)}
+        return {
+            "status": "ok",
+            "backend": assistant.backend.name,
+            "model": assistant.backend.model,
+            "passages": len(assistant.index.chunks),
+        }
 
     @api.get("/v1/models")
     def models() -> dict[str, Any]:
@@ -96,16 +103,30 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if not body.get("stream"):
             r = ask_json(assistant.ask(question, "auto", history))
-            return {"id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": r["answer"]},
-                                 "finish_reason": "stop"}],
-                    "citations": r["citations"], "grounded": r["grounded"], "refused": r["refused"],
-                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+            return {
+                "id": cid,
+                "object": "chat.completion",
+                "created": created,
+                "model": MODEL_ID,
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": r["answer"]}, "finish_reason": "stop"}
+                ],
+                "citations": r["citations"],
+                "grounded": r["grounded"],
+                "refused": r["refused"],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            }
 
         def events() -> Iterator[str]:
             def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-                obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
-                       "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+                obj = {
+                    "id": cid,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": MODEL_ID,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                    **extra,
+                }
                 return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
 
             yield chunk({"role": "assistant", "content": ""})
@@ -117,8 +138,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
                         yield chunk({"content": ev["text"] + sep})
                     elif ev["type"] == "result":
                         r = ask_json(ev["result"])
-                        yield chunk({}, "stop", citations=r["citations"], grounded=r["grounded"],
-                                    refused=r["refused"])
+                        yield chunk({}, "stop", citations=r["citations"], grounded=r["grounded"], refused=r["refused"])
             except UserError as e:
                 yield f"data: {json.dumps({'error': {'message': e.message('en')}})}\n\n"
             yield "data: [DONE]\n\n"
@@ -140,8 +160,12 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         from .text import detect_lang
 
         claim = check_claim(str(body.get("claim", "")))
-        return cite_json(assistant.citer.cite(claim, _k(body)), assistant.index.doc,
-                         assistant.glosser if assistant.settings.glosses else None, detect_lang(claim))
+        return cite_json(
+            assistant.citer.cite(claim, _k(body)),
+            assistant.index.doc,
+            assistant.glosser if assistant.settings.glosses else None,
+            detect_lang(claim),
+        )
 
     @api.post("/api/summarize")
     def summarize(body: dict[str, Any]) -> dict[str, Any]:
@@ -164,8 +188,10 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
         checker = DraftChecker(assistant.citer)
         checked = checker.check(check_draft_text(str(body.get("text", ""))))
-        return {"sentences": [sentence_json(d, checker.doc) for d in checked],
-                **references_json(checker.references(checked), checker.doc)}
+        return {
+            "sentences": [sentence_json(d, checker.doc) for d in checked],
+            **references_json(checker.references(checked), checker.doc),
+        }
 
     return api
 

@@ -62,7 +62,9 @@ def _fields(r: Reference) -> dict[str, str]:
         if jm:
             f["journal"] = jm.group(1).strip()
             rest = jm.group(2)
-            ym = re.match(r"\s*((?:19|20)\d\d)\s*(?:\(([^)]*)\))?\s*[,，]?\s*(\d+)?\s*(?:\(([^)]*)\))?\s*:?\s*([\d\-–]+)?", rest)
+            ym = re.match(
+                r"\s*((?:19|20)\d\d)\s*(?:\(([^)]*)\))?\s*[,，]?\s*(\d+)?\s*(?:\(([^)]*)\))?\s*:?\s*([\d\-–]+)?", rest
+            )
             if ym:
                 if ym.group(2):
                     f["number"] = ym.group(2)

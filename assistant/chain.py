@@ -10,16 +10,16 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import check_query
 from .grounding import REFUSAL, CheckedSentence, ContextPassage, Grounder, render, split_answer
-from .retrieval import Hit
 from .indexer import Index, ensure_index
 from .llm.backends import Backend, LLMUnavailable, describe_failure, get_backend
 from .prompts import chat_prompt
-from .retrieval import HybridRetriever
+from .retrieval import Hit, HybridRetriever
 from .settings import Settings
 from .text import detect_lang
 
@@ -35,14 +35,23 @@ PREMISE = {
     "cites": {"zh": "综述在此引用该文献:“{q}”。", "en": "The review cites it here: “{q}”."},
 }
 NOTES = {
-    "extractive": {"zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",
-                   "en": "(Extractive mode: no LLM; quoting the review in its own language.)"},
-    "fallback": {"zh": "大模型不可用,已改用摘录模式:{why}", "en": "The LLM is unavailable; using extractive mode: {why}"},
-    "cut": {"zh": "(回答在 {s:.0f} 秒后截止,仅保留已核对的句子。)",
-            "en": "(The answer was stopped after {s:.0f} s; only the sentences checked so far are kept.)"},
+    "extractive": {
+        "zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",
+        "en": "(Extractive mode: no LLM; quoting the review in its own language.)",
+    },
+    "fallback": {
+        "zh": "大模型不可用,已改用摘录模式:{why}",
+        "en": "The LLM is unavailable; using extractive mode: {why}",
+    },
+    "cut": {
+        "zh": "(回答在 {s:.0f} 秒后截止,仅保留已核对的句子。)",
+        "en": "(The answer was stopped after {s:.0f} s; only the sentences checked so far are kept.)",
+    },
     "loop": {"zh": "(模型开始重复,回答到此为止。)", "en": "(The model began to repeat itself; the answer ends here.)"},
-    "other_language": {"zh": "(问题的语言不是中文或英文:以英文回答。)",
-                       "en": "(The question is not in Chinese or English: answering in English.)"},
+    "other_language": {
+        "zh": "(问题的语言不是中文或英文:以英文回答。)",
+        "en": "(The question is not in Chinese or English: answering in English.)",
+    },
 }
 
 
@@ -65,8 +74,9 @@ class AskResult:
 class Assistant:
     """Everything a session needs, loaded once: index, retriever, grounder and the LLM backend."""
 
-    def __init__(self, settings: Settings, backend: str | None = None, index: Index | None = None,
-                 chat: Any = None) -> None:
+    def __init__(
+        self, settings: Settings, backend: str | None = None, index: Index | None = None, chat: Any = None
+    ) -> None:
         self.settings = settings
         self.index = index or ensure_index(settings)
         self.backend: Backend = get_backend(settings, backend) if chat is None else Backend("custom", "custom", chat)
@@ -121,8 +131,7 @@ class Assistant:
             glossary = build_glossary(self.settings, self.index.doc, self.backend.chat, who)
             return LLMTranslator(self.settings, self.index.doc, self.backend.chat, who, glossary)
         except Exception as e:  # an unreachable endpoint must not stop retrieval
-            print(f"[reviewqa] {describe_failure(self.backend, e).en}; searching without translation",
-                  file=sys.stderr)
+            print(f"[reviewqa] {describe_failure(self.backend, e).en}; searching without translation", file=sys.stderr)
             return None
 
     # ------------------------------------------------------------------------------ helpers
@@ -130,8 +139,10 @@ class Assistant:
         """A follow-up plus the chat history → one standalone question (LLM), else a plain join."""
         if not history:
             return question
-        turns = "\n".join(f"{'用户' if lang == 'zh' else 'User'}: {q}\n{'助手' if lang == 'zh' else 'Assistant'}: {a}"
-                          for q, a in history[-3:])
+        turns = "\n".join(
+            f"{'用户' if lang == 'zh' else 'User'}: {q}\n{'助手' if lang == 'zh' else 'Assistant'}: {a}"
+            for q, a in history[-3:]
+        )
         if self.backend.chat is None:
             return f"{history[-1][0]} {question}"
         try:
@@ -162,18 +173,28 @@ class Assistant:
             refs: list[int] = []
             for u in units:
                 refs.extend(n for n in u.refs if n not in refs)
-            cites.append({
-                "marker": m,
-                "passage": passage_json(cp.passage, self.index.doc, cp.hit.score, similarity=round(cp.hit.similarity, 4)),
-                "quotes": [{"text": u.text, "start": u.start, "end": u.end, "references": list(u.refs)} for u in units]
-                or [{"text": cp.text, "start": cp.passage.start, "end": cp.passage.end, "references": []}],
-                "quote_references": [reference_json(self.index.doc.reference(n)) for n in refs],
-            })
+            cites.append(
+                {
+                    "marker": m,
+                    "passage": passage_json(
+                        cp.passage, self.index.doc, cp.hit.score, similarity=round(cp.hit.similarity, 4)
+                    ),
+                    "quotes": [
+                        {"text": u.text, "start": u.start, "end": u.end, "references": list(u.refs)} for u in units
+                    ]
+                    or [{"text": cp.text, "start": cp.passage.start, "end": cp.passage.end, "references": []}],
+                    "quote_references": [reference_json(self.index.doc.reference(n)) for n in refs],
+                }
+            )
         return cites
 
     # ------------------------------------------------------------------------------ ask
-    def ask_stream(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None,
-                   ) -> Iterator[dict[str, Any]]:
+    def ask_stream(
+        self,
+        question: str,
+        lang: str = "auto",
+        history: list[tuple[str, str]] | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Events: {"type": "status"|"sentence"|"result", ...}; sentences are already checked."""
         from .text import other_latin_language
 
@@ -189,17 +210,28 @@ class Assistant:
         queries = self.retriever.queries_for(standalone, detect_lang(standalone))
         t_ret = time.perf_counter()
         use_llm = self.backend.chat is not None
-        result = AskResult(question, lang, "", self.backend.name, self.backend.model, [], False,
-                           standalone_question=standalone if standalone != question else "",
-                           note=NOTES["other_language"]["en"] if foreign else "")
+        result = AskResult(
+            question,
+            lang,
+            "",
+            self.backend.name,
+            self.backend.model,
+            [],
+            False,
+            standalone_question=standalone if standalone != question else "",
+            note=NOTES["other_language"]["en"] if foreign else "",
+        )
         from .questions import premise, referenced
 
         notes: list[CheckedSentence] = []
         ref_ctx = self._reference_context(referenced(standalone, self.index.doc), hits)
         claim = "" if ref_ctx else premise(standalone)
         checked_premise = self.citer.cite(claim) if claim else None
-        if not ref_ctx and (not self.grounder.relevant(hits, confident=not use_llm) or self._off_topic(queries)) \
-                and not (checked_premise and checked_premise.verdict == "contradicted"):
+        if (
+            not ref_ctx
+            and (not self.grounder.relevant(hits, confident=not use_llm) or self._off_topic(queries))
+            and not (checked_premise and checked_premise.verdict == "contradicted")
+        ):
             result.answer, result.refused = REFUSAL[lang], True
             result.timings = {"retrieve": t_ret - t0, "total": time.perf_counter() - t0}
             yield {"type": "sentence", "text": result.answer}
@@ -208,16 +240,29 @@ class Assistant:
         ctx = ref_ctx or self.context_for(standalone, hits, queries)
         if checked_premise and checked_premise.verdict in ("contradicted", "not_found"):
             # the question takes for granted what the review does not say: say so first, cited
-            notes.append(CheckedSentence(PREMISE[checked_premise.verdict][lang].format(x=claim.rstrip("。.?？")), [], 1.0))
+            notes.append(
+                CheckedSentence(PREMISE[checked_premise.verdict][lang].format(x=claim.rstrip("。.?？")), [], 1.0)
+            )
             if checked_premise.verdict == "contradicted" and checked_premise.quotes:
                 q = checked_premise.quotes[0]
-                hit = next((h for h in hits if h.passage.id == q.passage.id), None) or \
-                    Hit(q.passage, 0.0, q.score, self.index.chunks[0], [])
-                ctx = [ContextPassage(1, hit, q.sentence.text, [q.sentence], single=True),
-                       *[ContextPassage(i, c.hit, c.text, c.units, c.single) for i, c in enumerate(
-                           [c for c in ctx if not c.units or c.units[0].id != q.sentence.id], 2)]]
-                notes.append(CheckedSentence(PREMISE["says"][lang].format(q=q.sentence.text.strip().rstrip("。！？!?")), [1], 1.0,
-                                             evidence={1: q.sentence}))
+                hit = next((h for h in hits if h.passage.id == q.passage.id), None) or Hit(
+                    q.passage, 0.0, q.score, self.index.chunks[0], []
+                )
+                ctx = [
+                    ContextPassage(1, hit, q.sentence.text, [q.sentence], single=True),
+                    *[
+                        ContextPassage(i, c.hit, c.text, c.units, c.single)
+                        for i, c in enumerate([c for c in ctx if not c.units or c.units[0].id != q.sentence.id], 2)
+                    ],
+                ]
+                notes.append(
+                    CheckedSentence(
+                        PREMISE["says"][lang].format(q=q.sentence.text.strip().rstrip("。！？!?")),
+                        [1],
+                        1.0,
+                        evidence={1: q.sentence},
+                    )
+                )
         if checked_premise and checked_premise.verdict != "supported":
             # asked neutrally: a small model answers "Yes, …" to a leading question whatever its context says
             standalone = PREMISE["ask"][lang].format(x=claim.rstrip("。.?？"))
@@ -237,8 +282,9 @@ class Assistant:
                     elif kind == "dropped":
                         dropped += 1
                     elif kind == "stopped":
-                        result.note = " ".join(filter(None, [result.note, NOTES[payload][lang].format(
-                            s=self.settings.answer_seconds)]))
+                        result.note = " ".join(
+                            filter(None, [result.note, NOTES[payload][lang].format(s=self.settings.answer_seconds)])
+                        )
             except LLMUnavailable as e:
                 use_llm = False
                 result.note = NOTES["fallback"][lang].format(why=e.message(lang))
@@ -248,14 +294,18 @@ class Assistant:
             checked = notes + self._extract(queries, ctx)
             if not result.note:
                 result.note = NOTES["extractive"][lang]
-            for c in checked[len(notes):]:
+            for c in checked[len(notes) :]:
                 yield {"type": "sentence", "text": render([c], detect_lang(c.text)), "raw": c}
         if ref_ctx and not [c for c in checked if c.markers]:
             # a question about a reference: the sentences that cite it are the answer, quoted
             for c in ref_ctx[:3]:
                 u = c.units[0]
-                said = CheckedSentence(PREMISE["cites"][lang].format(q=u.text.strip().rstrip("。！？!?")), [c.marker], 1.0,
-                                       evidence={c.marker: u})
+                said = CheckedSentence(
+                    PREMISE["cites"][lang].format(q=u.text.strip().rstrip("。！？!?")),
+                    [c.marker],
+                    1.0,
+                    evidence={c.marker: u},
+                )
                 checked.append(said)
                 yield {"type": "sentence", "text": render([said], lang), "raw": said}
         if not [c for c in checked if c.markers]:
@@ -272,8 +322,11 @@ class Assistant:
                 gloss_quotes(self.glosser, [q for c in result.citations for q in c["quotes"]], lang)
         result.dropped_sentences = dropped
         t_end = time.perf_counter()
-        result.timings = {"retrieve": round(t_ret - t0, 3), "total": round(t_end - t0, 3),
-                          **({"first_token": round(first_token - t0, 3)} if first_token else {})}
+        result.timings = {
+            "retrieve": round(t_ret - t0, 3),
+            "total": round(t_end - t0, 3),
+            **({"first_token": round(first_token - t0, 3)} if first_token else {}),
+        }
         yield {"type": "result", "result": result}
 
     def context_for(self, question: str, hits: list[Hit], queries: list[str]) -> list[ContextPassage]:
@@ -283,8 +336,13 @@ class Assistant:
 
         listing = is_list_question(question)
         if self.settings.context_sentences > 0 or listing:
-            return self.grounder.sentence_context(hits, queries, self.settings.context_passages,
-                                                  self.settings.context_sentences or 6, list_question=listing)
+            return self.grounder.sentence_context(
+                hits,
+                queries,
+                self.settings.context_passages,
+                self.settings.context_sentences or 6,
+                list_question=listing,
+            )
         return self.grounder.context(hits, queries, self.settings.context_passages, self.settings.context_chars)
 
     def ask(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None) -> AskResult:
@@ -337,7 +395,8 @@ class Assistant:
 
         try:
             msg = (chat_prompt("glossary", "en") | self.backend.chat).invoke(
-                {"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(terms, 1))})
+                {"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(terms, 1))}
+            )
         except Exception:
             return {}
         got = parse_glossary_lines(str(msg.content), terms)
@@ -348,9 +407,8 @@ class Assistant:
         """A question about references: the review's sentences that cite them, numbered."""
         if not refs:
             return []
-        from .retrieval import Hit
-
         from .cite import reference_clause
+        from .retrieval import Hit
 
         doc_by_id = self.index.doc.by_id()
         units = [u for u in self.index.sentences if set(u.refs) & set(refs)][:8]
@@ -423,8 +481,13 @@ class Assistant:
             text = f"{text[:i]}({self.glossary_pairs[zh].split(';')[0].strip()}){text[i:]}"
         return text
 
-    def _check_one(self, text: str, markers: list[int], ctx: list[ContextPassage], lang: str,
-                   ) -> Iterator[tuple[str, Any]]:
+    def _check_one(
+        self,
+        text: str,
+        markers: list[int],
+        ctx: list[ContextPassage],
+        lang: str,
+    ) -> Iterator[tuple[str, Any]]:
         if NOT_FOUND_RX.search(text):
             return
         if lang == "en":

@@ -41,10 +41,18 @@ class Chunk:
         return self.text
 
     def metadata(self) -> dict[str, str | int]:
-        return {"passage_id": self.passage_id, "kind": self.kind, "lang": self.lang,
-                "section": self.section, "section_id": self.section_id, "start": self.start,
-                "end": self.end, "para_start": self.para_start, "para_end": self.para_end,
-                "refs": ",".join(map(str, self.refs))}
+        return {
+            "passage_id": self.passage_id,
+            "kind": self.kind,
+            "lang": self.lang,
+            "section": self.section,
+            "section_id": self.section_id,
+            "start": self.start,
+            "end": self.end,
+            "para_start": self.para_start,
+            "para_end": self.para_end,
+            "refs": ",".join(map(str, self.refs)),
+        }
 
 
 def _windows(p: Paragraph, budget: int, overlap: int, encoding: str) -> list[tuple[int, int]]:
@@ -69,12 +77,14 @@ def _windows(p: Paragraph, budget: int, overlap: int, encoding: str) -> list[tup
 
 def chunk_passage(p: Paragraph, settings: Settings) -> list[Chunk]:
     chunks = []
-    for k, (a, b) in enumerate(_windows(p, settings.chunk_tokens, settings.chunk_overlap_sentences,
-                                        settings.tiktoken_encoding)):
+    for k, (a, b) in enumerate(
+        _windows(p, settings.chunk_tokens, settings.chunk_overlap_sentences, settings.tiktoken_encoding)
+    ):
         s, e = p.source_span(a, b)
         refs = (p.ref_number,) if p.kind == "reference" and p.ref_number else tuple(refs_in_span(p, a, b))
-        chunks.append(Chunk(f"{p.id}#{k}", p.id, p.kind, p.lang, p.section, p.section_id,
-                            p.text[a:b], s, e, a, b, refs))
+        chunks.append(
+            Chunk(f"{p.id}#{k}", p.id, p.kind, p.lang, p.section, p.section_id, p.text[a:b], s, e, a, b, refs)
+        )
     return chunks
 
 
@@ -97,9 +107,15 @@ class Sentence:
     refs: tuple[int, ...]  # references cited inside this sentence
 
     def metadata(self) -> dict[str, str | int]:
-        return {"passage_id": self.passage_id, "lang": self.lang, "para_start": self.para_start,
-                "para_end": self.para_end, "start": self.start, "end": self.end,
-                "refs": ",".join(map(str, self.refs))}
+        return {
+            "passage_id": self.passage_id,
+            "lang": self.lang,
+            "para_start": self.para_start,
+            "para_end": self.para_end,
+            "start": self.start,
+            "end": self.end,
+            "refs": ",".join(map(str, self.refs)),
+        }
 
 
 SENTENCE_KINDS = ("paragraph", "abstract", "note")
@@ -116,7 +132,7 @@ def sentence_units(doc: Document) -> list[Sentence]:
         own = [tuple(refs_in_span(p, a, b)) for a, b in spans]
         for k, (a, b) in enumerate(spans):
             refs = own[k]
-            if not refs and k + 1 < len(spans) and own[k + 1] and p.text[spans[k + 1][0]:].startswith(ANAPHORA):
+            if not refs and k + 1 < len(spans) and own[k + 1] and p.text[spans[k + 1][0] :].startswith(ANAPHORA):
                 refs = own[k + 1]
             s, e = p.source_span(a, b)
             out.append(Sentence(f"{p.id}@{k}", p.id, p.lang, p.text[a:b], a, b, s, e, refs))

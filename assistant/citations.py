@@ -45,8 +45,16 @@ def find_citations(text: str) -> list[Citation]:
             name = _norm_ws(im.group("name"))
             if not (CJK_NAME.match(name.replace("和", "")) or LATIN_NAME.match(name)):
                 continue
-            found.append(Citation(text=_norm_ws(item), author=name, year=int(im.group("year")),
-                                  et_al=bool(im.group("etal")), start=s, end=s + len(item)))
+            found.append(
+                Citation(
+                    text=_norm_ws(item),
+                    author=name,
+                    year=int(im.group("year")),
+                    et_al=bool(im.group("etal")),
+                    start=s,
+                    end=s + len(item),
+                )
+            )
     return found
 
 
@@ -78,8 +86,7 @@ def link_one(c: Citation, refs: list[Reference]) -> Citation:
         sur, ini = _surname_initial(c.author)
         hits = [r for r in same_year if r.authors and r.authors[0].split()[0].lower() == sur]
         if len(hits) > 1 and ini:
-            narrowed = [r for r in hits if len(r.authors[0].split()) > 1
-                        and r.authors[0].split()[1][0].lower() == ini]
+            narrowed = [r for r in hits if len(r.authors[0].split()) > 1 and r.authors[0].split()[1][0].lower() == ini]
             hits = narrowed or hits
         how = "exact"
     else:

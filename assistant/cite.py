@@ -25,8 +25,7 @@ from .chunking import Sentence
 from .document import Paragraph
 from .errors import check_claim
 from .grounding import Grounder, bigrams
-from .meaning import (Conflict, TopicAligner, analyse_clause, conflicts, cue_disagreement, missing_terms,
-                      strip_citations)
+from .meaning import Conflict, TopicAligner, analyse_clause, conflicts, cue_disagreement, missing_terms, strip_citations
 from .text import detect_lang
 
 # Calibrated on claims (README, "Calibration"). Chinese pairs score high even when unrelated (up to
@@ -67,7 +66,7 @@ class CiteResult:
     judged: str = ""  # the LLM judge's word, when one was asked
 
 
-def make_citer(assistant: Any) -> "Citer":
+def make_citer(assistant: Any) -> Citer:
     """A Citer for an Assistant: with its LLM as the judge when it has one."""
     from .judge import Judge
 
@@ -117,7 +116,9 @@ class Citer:
         self.aligner = TopicAligner([u.text for u in self.index.sentences])
         self.judge = judge  # optional LLM judge (judge.Judge) for claims the rules pass
 
-    def _signals(self, variants: list[str], qv: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _signals(
+        self, variants: list[str], qv: np.ndarray, ids: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per candidate sentence: best cosine of Chinese variants, of English variants, bigram overlap."""
         rows = np.array([self.g.row[i] for i in ids])
         sims = self.g.matrix[rows] @ qv.T  # (sentences, variants)
@@ -125,8 +126,9 @@ class Citer:
         zh_cos = sims[:, langs == "zh"].max(axis=1) if (langs == "zh").any() else np.zeros(len(ids))
         en_cos = sims[:, langs == "en"].max(axis=1) if (langs == "en").any() else np.zeros(len(ids))
         zh_texts = [v for v, lg in zip(variants, langs) if lg == "zh" and len(v) >= 6]
-        lex = np.array([max((_overlap(t, self.index.sentence_by_id[i].text) for t in zh_texts), default=0.0)
-                        for i in ids])
+        lex = np.array(
+            [max((_overlap(t, self.index.sentence_by_id[i].text) for t in zh_texts), default=0.0) for i in ids]
+        )
         return zh_cos, en_cos, lex
 
     def cite(self, claim: str, k: int = 5, translate: bool = True, max_quotes: int = 3) -> CiteResult:
@@ -134,7 +136,6 @@ class Citer:
         lang = detect_lang(claim)
         variants = self.retriever.queries_for(claim, lang, translate)
         hits = self.retriever.search(claim, k, lang, translate)
-        zh_texts = [v for v in variants if detect_lang(v) == "zh" and len(v) >= 6]
         qv = self.retriever.embedder.embed_queries(variants)
         if len(qv) == 0:
             return CiteResult(claim, "not_found")
@@ -149,13 +150,17 @@ class Citer:
         ids = sorted(cand)
         zh_cos, en_cos, lex = self._signals(variants, qv, ids)
         # rank by the best similarity to any variant (a near-verbatim Chinese match counts as 0.90+)
-        rank = np.maximum(np.maximum(zh_cos, en_cos),
-                          np.where(lex >= OVERLAP_SUPPORTED, 0.90 + 0.1 * (lex - OVERLAP_SUPPORTED), 0.0))
+        rank = np.maximum(
+            np.maximum(zh_cos, en_cos), np.where(lex >= OVERLAP_SUPPORTED, 0.90 + 0.1 * (lex - OVERLAP_SUPPORTED), 0.0)
+        )
         order = list(np.argsort(-rank))
         top = order[0] if order else None
         # the verdict applies each language's own floors (see the calibration note above)
-        verdict = ("not_found", "partial", "supported")[_level(zh_cos[top], en_cos[top], lex[top])] \
-            if top is not None else "not_found"
+        verdict = (
+            ("not_found", "partial", "supported")[_level(zh_cos[top], en_cos[top], lex[top])]
+            if top is not None
+            else "not_found"
+        )
         # only a real translation is read for meaning (a glossary rewriter's term list says nothing)
         rewriter = self.retriever.rewriter
         translation = rewriter.translate(claim) if lang == "en" and translate and hasattr(rewriter, "translate") else ""
@@ -171,7 +176,9 @@ class Citer:
         if conf:
             result.verdict, result.reason = "contradicted", conf[0].reason
             c = conf[0]
-            u = next(self.index.sentence_by_id[i] for i in pool if self.index.sentence_by_id[i].text == c.evidence_sentence)
+            u = next(
+                self.index.sentence_by_id[i] for i in pool if self.index.sentence_by_id[i].text == c.evidence_sentence
+            )
             p = doc_by_id[u.passage_id]
             a = p.text.find(c.evidence_clause, u.para_start)
             a, b = (a, a + len(c.evidence_clause)) if 0 <= a < u.para_end else (u.para_start, u.para_end)
@@ -185,8 +192,9 @@ class Citer:
         # the judge is asked only where its word can change the verdict (~3 s a call): a partial claim,
         # an English claim with terms the review lacks, or one whose cues disagree with a top quote
         top2 = [self.index.sentence_by_id[ids[j]].text for j in ranked[:2]]
-        if self.judge is not None and (verdict == "partial" or lang == "en" and (
-                lacking or any(cue_disagreement(claim, t) for t in top2))):
+        if self.judge is not None and (
+            verdict == "partial" or lang == "en" and (lacking or any(cue_disagreement(claim, t) for t in top2))
+        ):
             said = self.judge.judge(claim, top2)
         result.judged = said
         weight = sum(len(t) for t in lacking)  # one short word may be a paraphrase's or a translation's own
@@ -223,8 +231,9 @@ class Citer:
             result.references.extend(n for n in q.refs if n not in result.references)
         return result
 
-    def _candidates(self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str,
-                    zh_claim: str = "") -> tuple[list[int], dict[int, float]]:
+    def _candidates(
+        self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str, zh_claim: str = ""
+    ) -> tuple[list[int], dict[int, float]]:
         """Sentences to check a claim against, best first, and their alignment with the (translated)
         claim. English claims: the Chinese sentences closest to the translation, those sharing its
         rare words first (a loose translation can be nearest to anything)."""
@@ -234,8 +243,12 @@ class Citer:
         if not zh or not zh_claim:
             return zh or order, {}
         topic = analyse_clause(zh_claim).topic
-        aligned = {j: self.aligner.overlap(topic, analyse_clause(strip_citations(self.index.sentence_by_id[ids[j]].text)).topic)
-                   for j in zh[:30]}
+        aligned = {
+            j: self.aligner.overlap(
+                topic, analyse_clause(strip_citations(self.index.sentence_by_id[ids[j]].text)).topic
+            )
+            for j in zh[:30]
+        }
         on_topic = sorted((j for j in aligned if aligned[j] >= ALIGN_JUDGE), key=lambda j: -aligned[j])
         return on_topic + [j for j in zh if j not in on_topic], aligned
 
@@ -248,7 +261,9 @@ class Citer:
         i = next((k for k, (s, e, _) in enumerate(parts) if s <= a < e), 0)
         return a, b, _refs_of(parts, i)
 
-    def _best_clause(self, p: Paragraph, u: Sentence, variants: list[str], qv: np.ndarray) -> tuple[int, int, list[int]]:
+    def _best_clause(
+        self, p: Paragraph, u: Sentence, variants: list[str], qv: np.ndarray
+    ) -> tuple[int, int, list[int]]:
         parts = clauses(p, u.para_start, u.para_end)
         if len(parts) == 1:
             return parts[0]
@@ -269,7 +284,7 @@ def _refs_of(parts: list[tuple[int, int, list[int]]], i: int) -> list[int]:
         return []
     if parts[i][2]:
         return list(parts[i][2])
-    after = [r for _, _, r in parts[i + 1:] if r]
+    after = [r for _, _, r in parts[i + 1 :] if r]
     before = [r for _, _, r in parts[:i] if r]
     return list(after[0] if after else (before[-1] if before else []))
 
@@ -281,8 +296,12 @@ def _overlap(claim: str, sentence: str) -> float:
 
 def _level(zh_cos: float, en_cos: float, lex: float) -> int:
     """2 = supported, 1 = partial, 0 = not found."""
-    if (zh_cos >= ZH_SUPPORTED and lex >= ZH_OVERLAP) or lex >= OVERLAP_SUPPORTED or zh_cos >= ZH_STRONG \
-            or en_cos >= EN_SUPPORTED:
+    if (
+        (zh_cos >= ZH_SUPPORTED and lex >= ZH_OVERLAP)
+        or lex >= OVERLAP_SUPPORTED
+        or zh_cos >= ZH_STRONG
+        or en_cos >= EN_SUPPORTED
+    ):
         return 2
     if zh_cos >= ZH_PARTIAL or lex >= ZH_OVERLAP or en_cos >= EN_PARTIAL:
         return 1
@@ -296,14 +315,28 @@ def cite_json(r: CiteResult, doc: Any, glosser: Any = None, lang: str = "") -> d
     support = []
     for q in r.quotes:
         s, e = q.passage.source_span(*q.clause)
-        support.append({"quote": q.sentence.text, "clause": q.passage.text[q.clause[0]:q.clause[1]],
-                        "start": q.sentence.start, "end": q.sentence.end, "clause_start": s, "clause_end": e,
-                        "score": round(q.score, 4), "references": q.refs,
-                        "passage": passage_json(q.passage, doc, q.score)})
+        support.append(
+            {
+                "quote": q.sentence.text,
+                "clause": q.passage.text[q.clause[0] : q.clause[1]],
+                "start": q.sentence.start,
+                "end": q.sentence.end,
+                "clause_start": s,
+                "clause_end": e,
+                "score": round(q.score, 4),
+                "references": q.refs,
+                "passage": passage_json(q.passage, doc, q.score),
+            }
+        )
     if glosser is not None:
         from .gloss import gloss_quotes
 
         gloss_quotes(glosser, support, lang, field="quote")
-    return {"claim": r.claim, "verdict": r.verdict, "support": support, **({"reason": r.reason} if r.reason else {}),
-            "references": [reference_json(doc.reference(n)) for n in r.references],
-            **({"translation": r.translation} if r.translation else {})}
+    return {
+        "claim": r.claim,
+        "verdict": r.verdict,
+        "support": support,
+        **({"reason": r.reason} if r.reason else {}),
+        "references": [reference_json(doc.reference(n)) for n in r.references],
+        **({"translation": r.translation} if r.translation else {}),
+    }

@@ -10,8 +10,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import UserError
 
@@ -32,9 +33,14 @@ examples / 示例:
 
 def _quiet_env() -> None:
     """Offline-safe defaults: no telemetry, no hub look-ups for the bundled model."""
-    for k, v in {"HF_HUB_DISABLE_TELEMETRY": "1", "ANONYMIZED_TELEMETRY": "False",
-                 "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false",
-                 "TRANSFORMERS_VERBOSITY": "error", "LANGSMITH_TRACING": "false"}.items():
+    for k, v in {
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "LANGSMITH_TRACING": "false",
+    }.items():
         os.environ.setdefault(k, v)
     if not os.environ.get("REVIEWQA_EMBED_MODEL"):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -63,13 +69,15 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     def text() -> str:
         state = "已重建 / rebuilt" if rep["rebuilt"] else "已是最新 / up to date"
-        return (f"索引 / index: {state} ({rep['seconds']} s)\n"
-                f"  章节 sections: {rep['sections']}   段落 paragraphs: {rep['paragraphs']}   "
-                f"参考文献 references: {rep['references']}\n"
-                f"  引用 citations: {rep['citations']} (已链接 linked {rep['citations_linked']}, "
-                f"未解析 unresolved {rep['unresolved']})\n"
-                f"  块 chunks: {rep['chunks']} (zh {rep['chunks_zh']}, en {rep['chunks_en']})   句子 sentences: {rep['sentences']}   "
-                f"模型 model: {rep['model']}\n  存储 store: {rep['store']}")
+        return (
+            f"索引 / index: {state} ({rep['seconds']} s)\n"
+            f"  章节 sections: {rep['sections']}   段落 paragraphs: {rep['paragraphs']}   "
+            f"参考文献 references: {rep['references']}\n"
+            f"  引用 citations: {rep['citations']} (已链接 linked {rep['citations_linked']}, "
+            f"未解析 unresolved {rep['unresolved']})\n"
+            f"  块 chunks: {rep['chunks']} (zh {rep['chunks_zh']}, en {rep['chunks_en']})   句子 sentences: {rep['sentences']}   "
+            f"模型 model: {rep['model']}\n  存储 store: {rep['store']}"
+        )
 
     _emit(rep, args.json, text)
     return 0
@@ -94,16 +102,25 @@ def _retriever(args: argparse.Namespace):
 
 
 def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
-    from .serialize import passage_json
-
     from .errors import check_query
+    from .serialize import passage_json
 
     query = check_query(query)  # escape sequences and control characters removed before echoing
     hits = r.search(query, k)
     doc = r.index.doc
-    return {"query": query, "passages": [
-        passage_json(h.passage, doc, h.score, similarity=round(h.similarity, 4),
-                     match={"start": h.chunk.start, "end": h.chunk.end}) for h in hits]}
+    return {
+        "query": query,
+        "passages": [
+            passage_json(
+                h.passage,
+                doc,
+                h.score,
+                similarity=round(h.similarity, 4),
+                match={"start": h.chunk.start, "end": h.chunk.end},
+            )
+            for h in hits
+        ],
+    }
 
 
 def _retrieve_text(obj: dict[str, Any]) -> str:
@@ -126,8 +143,7 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
             r = _retriever(args)
             return lambda q: _retrieve_obj(r, q, args.k)
 
-        return run_batch(args.batch, "q", make,
-                         lambda q: {"query": q, "passages": []})
+        return run_batch(args.batch, "q", make, lambda q: {"query": q, "passages": []})
     if args.query is None:
         raise UserError("请提供问题,或使用 --batch FILE。", "Give a query, or use --batch FILE.")
     check_query(args.query)  # fail fast, before loading any model
@@ -148,8 +164,11 @@ def cmd_refs(args: argparse.Namespace) -> int:
     doc = load_document(_settings(args))
     if args.unresolved:
         for p, c in doc.unresolved:
-            _emit({"cite": c.text, "passage": p.id, "year": c.year, "author": c.author}, args.json,
-                  lambda c=c, p=p: f"{c.text}    ({p.id})")
+            _emit(
+                {"cite": c.text, "passage": p.id, "year": c.year, "author": c.author},
+                args.json,
+                lambda c=c, p=p: f"{c.text}    ({p.id})",
+            )
         if not args.json:
             print(f"未解析 / unresolved: {len(doc.unresolved)}", file=sys.stderr)
         return 0
@@ -160,10 +179,15 @@ def cmd_refs(args: argparse.Namespace) -> int:
         refs = [doc.reference(n) for n, _ in by_citations(doc)]
     for r in refs:
         obj = refs_json(doc, r)
-        _emit(obj, args.json, lambda obj=obj: (
-            f"[{obj['n']}] {obj['entry']}\n"
-            f"     文中 cited as: {'; '.join(obj['cited_as']) or '—'}\n"
-            f"     段落 passages: {', '.join(obj['passages']) or '—'}"))
+        _emit(
+            obj,
+            args.json,
+            lambda obj=obj: (
+                f"[{obj['n']}] {obj['entry']}\n"
+                f"     文中 cited as: {'; '.join(obj['cited_as']) or '—'}\n"
+                f"     段落 passages: {', '.join(obj['passages']) or '—'}"
+            ),
+        )
     return 0
 
 
@@ -203,35 +227,52 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     def text() -> str:
         if kind == "answers":
-            head = (f"answers ({res['backend']}: {res['model']}): language right {res['language_ok']}/{res['n']}, "
-                    f"markers valid {res['markers_valid']}/{res['n']}, out of scope refused "
-                    f"{res['out_of_scope_refused']}/{res['out_of_scope']}, in scope answered "
-                    f"{res['in_scope_answered']}/{res['in_scope']}")
-            rows_ = [f"  {d['id']} {d['lang']} {d['scope']:<3} {'refused' if d['refused'] else 'answered':<8} "
-                     f"lang {'✓' if d['language_ok'] else '✗'} markers {'✓' if d['markers_valid'] else '✗'} "
-                     f"{d['seconds']}s  {d['answer'][:70]}" for d in res["details"]]
+            head = (
+                f"answers ({res['backend']}: {res['model']}): language right {res['language_ok']}/{res['n']}, "
+                f"markers valid {res['markers_valid']}/{res['n']}, out of scope refused "
+                f"{res['out_of_scope_refused']}/{res['out_of_scope']}, in scope answered "
+                f"{res['in_scope_answered']}/{res['in_scope']}"
+            )
+            rows_ = [
+                f"  {d['id']} {d['lang']} {d['scope']:<3} {'refused' if d['refused'] else 'answered':<8} "
+                f"lang {'✓' if d['language_ok'] else '✗'} markers {'✓' if d['markers_valid'] else '✗'} "
+                f"{d['seconds']}s  {d['answer'][:70]}"
+                for d in res["details"]
+            ]
             return "\n".join([head, *rows_])
         if kind == "verdicts":
             per = ", ".join(f"{g} {m['right']}/{m['n']}" for g, m in res["by_gold"].items())
-            return (f"verdicts: {res['right']}/{res['n']} right ({per}); supported or absent claims called "
-                    f"contradicted: {res['false_contradicted']}"
-                    + "".join(f"\n  ✗ {d['id']}: {d['verdict']} (gold {d['gold']}) {d['reason']}"
-                              for d in res["details"] if not d["ok"]))
+            return (
+                f"verdicts: {res['right']}/{res['n']} right ({per}); supported or absent claims called "
+                f"contradicted: {res['false_contradicted']}"
+                + "".join(
+                    f"\n  ✗ {d['id']}: {d['verdict']} (gold {d['gold']}) {d['reason']}"
+                    for d in res["details"]
+                    if not d["ok"]
+                )
+            )
         if kind == "dev_answers":
-            return (f"answers: {res['passed']}/{res['n']} pass (evidence quoted, must/must_not, refusals)"
-                    + "".join(f"\n  {'✓' if d['pass'] else '✗'} {d['id']} {d['kind']:<7} {d['why']:<28} "
-                              f"{d['answer'][:90]}" for d in res["details"]))
+            return f"answers: {res['passed']}/{res['n']} pass (evidence quoted, must/must_not, refusals)" + "".join(
+                f"\n  {'✓' if d['pass'] else '✗'} {d['id']} {d['kind']:<7} {d['why']:<28} {d['answer'][:90]}"
+                for d in res["details"]
+            )
         if kind == "claims":
             miss = [d for d in res["details"] if not d["all_gold"]]
-            return (f"claims: every gold reference returned for {res['all_gold']}/{res['n']}; "
-                    f"mean {res['mean_refs']} references per claim"
-                    + "".join(f"\n  ✗ {d['id']}: returned {d['returned']}, gold {d['gold']}" for d in miss))
+            return (
+                f"claims: every gold reference returned for {res['all_gold']}/{res['n']}; "
+                f"mean {res['mean_refs']} references per claim"
+                + "".join(f"\n  ✗ {d['id']}: returned {d['returned']}, gold {d['gold']}" for d in miss)
+            )
         if kind == "citelinks":
             bad = [d for d in res["details"] if not d["exact"]]
-            return (f"citelinks: {res['exact']}/{res['n']} exact ({res['accuracy']:.2%})"
-                    + "".join(f"\n  ✗ {d['cite']}: got {d['got']}, gold {d['gold']}" for d in bad))
+            return f"citelinks: {res['exact']}/{res['n']} exact ({res['accuracy']:.2%})" + "".join(
+                f"\n  ✗ {d['cite']}: got {d['got']}, gold {d['gold']}" for d in bad
+            )
         k = res["k"]
-        out = [f"retrieval ({res['n']} questions, k={k})", f"  {'lang':<5} {'n':>3} {'hit@1':>7} {f'hit@{k}':>7} {'MRR':>7}"]
+        out = [
+            f"retrieval ({res['n']} questions, k={k})",
+            f"  {'lang':<5} {'n':>3} {'hit@1':>7} {f'hit@{k}':>7} {'MRR':>7}",
+        ]
         for lang, m in [*res["by_lang"].items(), ("all", res["all"])]:
             out.append(f"  {lang:<5} {m['n']:>3} {m['hit@1']:>7.3f} {m[f'hit@{k}']:>7.3f} {m['mrr']:>7.3f}")
         miss = [d for d in res["details"] if d["rank"] is None]
@@ -256,7 +297,9 @@ def cmd_config(args: argparse.Namespace) -> int:
         width = max(len(r["variable"]) for r in rows)
         for r in rows:
             src = "" if r["source"] == "default" else f"  [{r['source']}]"
-            print(f"{r['variable']:<{width}}  {display_value(r['value']) or '(empty)'}{src}\n{'':<{width}}  {r['help']}")
+            print(
+                f"{r['variable']:<{width}}  {display_value(r['value']) or '(empty)'}{src}\n{'':<{width}}  {r['help']}"
+            )
     return 0
 
 
@@ -267,14 +310,15 @@ def settings_table(rows: list[dict[str, str]]) -> str:
     lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
     for r in rows:
         default = display_value(r["default"])
-        lines.append(f"| `{r['variable']}` | {f'`{default}`' if default else 'empty'} | {r['help'].replace('|', '/')} |")
+        lines.append(
+            f"| `{r['variable']}` | {f'`{default}`' if default else 'empty'} | {r['help'].replace('|', '/')} |"
+        )
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="reviewqa", description=HELP,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(prog="reviewqa", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, helptext: str, fn: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
@@ -353,8 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("REVIEWQA_DEBUG"):
             raise
         msg = str(e).splitlines()[0][:300] if str(e) else ""
-        print(f"内部错误 / internal error: {type(e).__name__}: {msg} (REVIEWQA_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(f"内部错误 / internal error: {type(e).__name__}: {msg} (REVIEWQA_DEBUG=1 for details)", file=sys.stderr)
         return 1
 
 

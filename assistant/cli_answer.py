@@ -65,8 +65,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             a = _assistant(args)
             return lambda q: ask_json(a.ask(check_query(q), lang))
 
-        return run_batch(args.batch, "q", make,
-                         lambda q: {"question": q, "answer": "", "citations": [], "grounded": False})
+        return run_batch(
+            args.batch, "q", make, lambda q: {"question": q, "answer": "", "citations": [], "grounded": False}
+        )
     if args.question is None:
         raise UserError("请提供问题,或使用 --batch FILE。", "Give a question, or use --batch FILE.")
     q = check_query(args.question, None)
@@ -121,18 +122,22 @@ def cmd_cite(args: argparse.Namespace) -> int:
     from .cite import make_citer
 
     if args.batch:
+
         def make() -> Any:
             a = _assistant(args)
             c, g = make_citer(a), (a.glosser if a.settings.glosses else None)
             return lambda claim: _cite_one(c, claim, args.k, not args.no_translate, g)
 
-        return run_batch(args.batch, "claim", make,
-                         lambda claim: {"claim": claim, "verdict": "not_found", "support": [], "references": []})
+        return run_batch(
+            args.batch,
+            "claim",
+            make,
+            lambda claim: {"claim": claim, "verdict": "not_found", "support": [], "references": []},
+        )
     if args.claim is None:
         raise UserError("请提供论断,或使用 --batch FILE。", "Give a claim, or use --batch FILE.")
-    from .text import detect_lang
-
     from .errors import check_claim
+    from .text import detect_lang
 
     claim = check_claim(args.claim)  # before any model loads
     lang = detect_lang(claim)
@@ -156,8 +161,10 @@ def cmd_cite(args: argparse.Namespace) -> int:
         return 0
     from .cite import VERDICT_LABELS
 
-    print(f"{LABELS['verdict'][lang]}: {VERDICT_LABELS[obj['verdict']][lang]} ({obj['verdict']})"
-          + (f" — {obj['reason']}" if obj.get("reason") else ""))
+    print(
+        f"{LABELS['verdict'][lang]}: {VERDICT_LABELS[obj['verdict']][lang]} ({obj['verdict']})"
+        + (f" — {obj['reason']}" if obj.get("reason") else "")
+    )
     for s in obj["support"]:
         p = s["passage"]
         print(f"\n  {p['section']}  ({p['id']}, {s['start']}–{s['end']}, score {s['score']:.3f})")
@@ -200,16 +207,30 @@ def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
     details = []
     for r in rows:
         res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
-        details.append({"id": r.get("id"), "claim": r["claim"], "gold": r["gold"], "verdict": res.verdict,
-                        "ok": res.verdict == r["gold"], "reason": res.reason})
+        details.append(
+            {
+                "id": r.get("id"),
+                "claim": r["claim"],
+                "gold": r["gold"],
+                "verdict": res.verdict,
+                "ok": res.verdict == r["gold"],
+                "reason": res.reason,
+            }
+        )
     by: dict[str, dict[str, int]] = {}
     for d in details:
         g = by.setdefault(d["gold"], {"n": 0, "right": 0})
         g["n"] += 1
         g["right"] += d["ok"]
     wrongly_contradicted = sum(d["verdict"] == "contradicted" and d["gold"] != "contradicted" for d in details)
-    return {"kind": "verdicts", "n": len(details), "right": sum(d["ok"] for d in details), "by_gold": by,
-            "false_contradicted": wrongly_contradicted, "details": details}
+    return {
+        "kind": "verdicts",
+        "n": len(details),
+        "right": sum(d["ok"] for d in details),
+        "by_gold": by,
+        "false_contradicted": wrongly_contradicted,
+        "details": details,
+    }
 
 
 def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -220,12 +241,25 @@ def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict
     for r in rows:
         res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
         gold = set(r["gold"])
-        details.append({"id": r.get("id"), "lang": r.get("lang"), "verdict": res.verdict,
-                        "returned": res.references, "gold": sorted(gold), "all_gold": gold <= set(res.references)})
+        details.append(
+            {
+                "id": r.get("id"),
+                "lang": r.get("lang"),
+                "verdict": res.verdict,
+                "returned": res.references,
+                "gold": sorted(gold),
+                "all_gold": gold <= set(res.references),
+            }
+        )
     n = len(details) or 1
-    return {"kind": "claims", "n": len(details), "all_gold": sum(d["all_gold"] for d in details),
-            "gold_recall_rate": round(sum(d["all_gold"] for d in details) / n, 4),
-            "mean_refs": round(sum(len(d["returned"]) for d in details) / n, 3), "details": details}
+    return {
+        "kind": "claims",
+        "n": len(details),
+        "all_gold": sum(d["all_gold"] for d in details),
+        "gold_recall_rate": round(sum(d["all_gold"] for d in details) / n, 4),
+        "mean_refs": round(sum(len(d["returned"]) for d in details) / n, 3),
+        "details": details,
+    }
 
 
 def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -242,26 +276,41 @@ def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
         listed = {c["marker"] for c in res.citations}
         quotes_ok = all(q["text"] in c["passage"]["text"] for c in res.citations for q in c["quotes"])
         lang_ok = res.language == r["lang"] and (res.refused or detect_lang(res.answer) == r["lang"])
-        details.append({"id": r.get("id"), "lang": r["lang"], "scope": r["scope"], "answer": res.answer,
-                        "refused": res.refused, "grounded": res.grounded, "language_ok": lang_ok,
-                        "markers_valid": markers == listed and quotes_ok,
-                        "correct_scope": res.refused == (r["scope"] == "out"),
-                        "seconds": res.timings.get("total"), "backend": res.backend})
+        details.append(
+            {
+                "id": r.get("id"),
+                "lang": r["lang"],
+                "scope": r["scope"],
+                "answer": res.answer,
+                "refused": res.refused,
+                "grounded": res.grounded,
+                "language_ok": lang_ok,
+                "markers_valid": markers == listed and quotes_ok,
+                "correct_scope": res.refused == (r["scope"] == "out"),
+                "seconds": res.timings.get("total"),
+                "backend": res.backend,
+            }
+        )
     n_out = sum(d["scope"] == "out" for d in details)
-    return {"kind": "answers", "n": len(details), "backend": a.backend.name, "model": a.backend.model,
-            "language_ok": sum(d["language_ok"] for d in details),
-            "markers_valid": sum(d["markers_valid"] for d in details),
-            "out_of_scope_refused": sum(d["refused"] for d in details if d["scope"] == "out"), "out_of_scope": n_out,
-            "in_scope_answered": sum(not d["refused"] for d in details if d["scope"] == "in"),
-            "in_scope": len(details) - n_out, "details": details}
+    return {
+        "kind": "answers",
+        "n": len(details),
+        "backend": a.backend.name,
+        "model": a.backend.model,
+        "language_ok": sum(d["language_ok"] for d in details),
+        "markers_valid": sum(d["markers_valid"] for d in details),
+        "out_of_scope_refused": sum(d["refused"] for d in details if d["scope"] == "out"),
+        "out_of_scope": n_out,
+        "in_scope_answered": sum(not d["refused"] for d in details if d["scope"] == "in"),
+        "in_scope": len(details) - n_out,
+        "details": details,
+    }
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .chain import Assistant
     from .settings import Settings
-    from .ui.app import serve
-
-    from .ui.app import check_bind
+    from .ui.app import check_bind, serve
 
     s = Settings.from_env()
     check_bind(args.host, s.api_key, args.insecure)  # before any model loads
@@ -283,8 +332,12 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     sp.add_argument("--no-translate", action="store_true", help="no LLM query translation")
-    sp.add_argument("--format", choices=["text", "md"], default="text",
-                    help="md: question, answer, sources with quotes and GB/T 7714 references as Markdown")
+    sp.add_argument(
+        "--format",
+        choices=["text", "md"],
+        default="text",
+        help="md: question, answer, sources with quotes and GB/T 7714 references as Markdown",
+    )
     sp = add("cite", "supporting quotes and references for a claim / 为论断查找依据与文献", cmd_cite)
     sp.add_argument("claim", nargs="?")
     sp.add_argument("--k", type=int, default=None)
@@ -297,8 +350,11 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("--port", type=int, default=7860)
     sp.add_argument("--backend", choices=["local", "openai", "extractive"])
     sp.add_argument("--ui-lang", choices=["zh", "en"], default=None, help="interface language")
-    sp.add_argument("--insecure", action="store_true",
-                    help="allow a non-loopback address without REVIEWQA_API_KEY / 无密钥时仍允许非本机地址")
+    sp.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a non-loopback address without REVIEWQA_API_KEY / 无密钥时仍允许非本机地址",
+    )
     sp = add("summarize", "bilingual summary of the review or a section / 双语摘要", cmd_summarize)
     sp.add_argument("--section", default="all", help="section id such as 3 or 3.2, or all")
     sp.add_argument("--lang", choices=["both", "zh", "en"], default="both")
@@ -310,8 +366,13 @@ def dev_answer_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> 
     ones do not, English answers hold no CJK outside quotation marks, unanswerable ones are refused."""
     a = _assistant(args)
     details = [answer_check(r, a.ask(r["q"])) for r in rows]
-    return {"kind": "dev_answers", "n": len(details), "passed": sum(d["pass"] for d in details),
-            "backend": a.backend.name, "details": details}
+    return {
+        "kind": "dev_answers",
+        "n": len(details),
+        "passed": sum(d["pass"] for d in details),
+        "backend": a.backend.name,
+        "details": details,
+    }
 
 
 def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
@@ -332,7 +393,16 @@ def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
             why = "a must pattern is missing"
         elif any(re.search(m, res.answer, re.I) for m in row.get("must_not", [])):
             why = "a must_not pattern matched"
-        elif row.get("lang") == "en" and re.search(r"[\u4e00-\u9fff]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)):
+        elif row.get("lang") == "en" and re.search(
+            r"[\u4e00-\u9fff]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)
+        ):
             why = "CJK in an English answer"
-    return {"id": row.get("id"), "kind": row.get("kind", ""), "q": row["q"], "answer": res.answer,
-            "pass": not why, "why": why or "ok", "seconds": res.timings.get("total")}
+    return {
+        "id": row.get("id"),
+        "kind": row.get("kind", ""),
+        "q": row["q"],
+        "answer": res.answer,
+        "pass": not why,
+        "why": why or "ok",
+        "seconds": res.timings.get("total"),
+    }

@@ -11,25 +11,34 @@ from typing import Any
 from .draft import PROBLEM_LABELS
 from .errors import clean_text
 
-HEAD = {"ok": {"zh": "引用无误", "en": "citation correct"}, "suggest": {"zh": "综述在此引用", "en": "the review cites here"},
-        "refs": {"zh": "重建的参考文献", "en": "Rebuilt reference list"},
-        "progress": {"zh": "核查", "en": "checking"}}
+HEAD = {
+    "ok": {"zh": "引用无误", "en": "citation correct"},
+    "suggest": {"zh": "综述在此引用", "en": "the review cites here"},
+    "refs": {"zh": "重建的参考文献", "en": "Rebuilt reference list"},
+    "progress": {"zh": "核查", "en": "checking"},
+}
 
 
 def _progress(lang: str) -> Any:
     """A one-line progress bar on stderr (stdout stays clean for --json)."""
+
     def show(i: int, n: int) -> None:
         width = 24
         done = width * i // max(n, 1)
         end = "\n" if i == n else ""
-        print(f"\r[reviewqa] {HEAD['progress'][lang]} {'█' * done}{'·' * (width - done)} {i}/{n}", end=end,
-              file=sys.stderr, flush=True)
+        print(
+            f"\r[reviewqa] {HEAD['progress'][lang]} {'█' * done}{'·' * (width - done)} {i}/{n}",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
     return show
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .cli_answer import _assistant
     from .cite import VERDICT_LABELS, make_citer
+    from .cli_answer import _assistant
     from .draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
     from .text import detect_lang
 
@@ -69,8 +78,8 @@ def draft_eval(args: argparse.Namespace) -> int:
     """`reviewqa eval X_gold.json`: check the draft the gold file names (beside it), score it."""
     from pathlib import Path
 
-    from .cli_answer import _assistant
     from .cite import make_citer
+    from .cli_answer import _assistant
     from .draft import DraftChecker, read_draft, sentence_json
     from .errors import UserError
     from .evaluation import draft_metrics
@@ -95,9 +104,11 @@ def draft_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-DOSSIER = {"cited": {"zh": "被引用 {k} 次", "en": "cited in {k} sentences"},
-           "use": {"zh": "用途(模型生成)", "en": "used for (generated)"},
-           "with": {"zh": "同时引用", "en": "cited alongside"}}
+DOSSIER = {
+    "cited": {"zh": "被引用 {k} 次", "en": "cited in {k} sentences"},
+    "use": {"zh": "用途(模型生成)", "en": "used for (generated)"},
+    "with": {"zh": "同时引用", "en": "cited alongside"},
+}
 
 
 def cmd_dossier(args: argparse.Namespace) -> int:
@@ -115,8 +126,10 @@ def cmd_dossier(args: argparse.Namespace) -> int:
         print(json.dumps(d, ensure_ascii=False))
         return 0
     lang = args.lang if args.lang in ("zh", "en") else "zh"
-    print(f"[{d['n']}] {d['gbt7714']}\n    {DOSSIER['cited'][lang].format(k=d['times_cited'])}; "
-          f"{' / '.join(d['cited_as']) or '—'}")
+    print(
+        f"[{d['n']}] {d['gbt7714']}\n    {DOSSIER['cited'][lang].format(k=d['times_cited'])}; "
+        f"{' / '.join(d['cited_as']) or '—'}"
+    )
     for c in d["citing"]:
         print(f"\n  {c['section']}  ({c['passage']}, {c['start']}–{c['end']})  {'; '.join(c['as'])}")
         print(f"    “{c['sentence']}”")

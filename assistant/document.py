@@ -129,8 +129,14 @@ class Document:
 
     def passages(self) -> list[Paragraph]:
         """Every retrievable unit, in source order."""
-        items = [*self.front, self.abstract, *self.body, *self.notes,
-                 *(r.paragraph for r in self.references), self.abstract_en]
+        items = [
+            *self.front,
+            self.abstract,
+            *self.body,
+            *self.notes,
+            *(r.paragraph for r in self.references),
+            self.abstract_en,
+        ]
         return sorted(items, key=lambda p: p.start)
 
     def by_id(self) -> dict[str, Paragraph]:

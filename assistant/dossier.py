@@ -18,8 +18,10 @@ def times_cited(doc: Document) -> Counter:
 
 def check_ref_number(doc: Document, n: int) -> None:
     if not 1 <= n <= len(doc.references):
-        raise UserError(f"没有第 {n} 条文献(共 {len(doc.references)} 条)。",
-                        f"There is no reference [{n}] (the review has {len(doc.references)}).")
+        raise UserError(
+            f"没有第 {n} 条文献(共 {len(doc.references)} 条)。",
+            f"There is no reference [{n}] (the review has {len(doc.references)}).",
+        )
 
 
 def dossier(index: Any, n: int, glosser: Any = None) -> dict[str, Any]:
@@ -44,15 +46,36 @@ def dossier(index: Any, n: int, glosser: Any = None) -> dict[str, Any]:
         use = {"zh": "", "en": "", "generated": False}
         if glosser is not None and glosser.available:
             who = f"[{n}] {(r.authors or ['?'])[0]}, {r.year}"  # the title would pull Chinese into English
-            use = {"zh": glosser.use_line(who, clause, "zh"), "en": glosser.use_line(who, clause, "en"),
-                   "generated": True}
+            use = {
+                "zh": glosser.use_line(who, clause, "zh"),
+                "en": glosser.use_line(who, clause, "en"),
+                "generated": True,
+            }
         s0, e0 = p.source_span(a, b)
-        citing.append({"section": p.section, "passage": p.id, "start": u.start, "end": u.end, "sentence": u.text,
-                       "clause": clause, "clause_start": s0, "clause_end": e0, "as": forms, "use": use})
+        citing.append(
+            {
+                "section": p.section,
+                "passage": p.id,
+                "start": u.start,
+                "end": u.end,
+                "sentence": u.text,
+                "clause": clause,
+                "clause_start": s0,
+                "clause_end": e0,
+                "as": forms,
+                "use": use,
+            }
+        )
         co.update(m for m in set(u.refs) if m != n)
-    return {**reference_json(r), "passages": list(r.cited_in), "gbt7714": r.entry,
-            "bibtex": bibtex([r], doc.references), "times_cited": len(citing), "citing": citing,
-            "co_cited": [{"n": m, "entry": doc.reference(m).entry, "count": k} for m, k in co.most_common()]}
+    return {
+        **reference_json(r),
+        "passages": list(r.cited_in),
+        "gbt7714": r.entry,
+        "bibtex": bibtex([r], doc.references),
+        "times_cited": len(citing),
+        "citing": citing,
+        "co_cited": [{"n": m, "entry": doc.reference(m).entry, "count": k} for m, k in co.most_common()],
+    }
 
 
 def by_citations(doc: Document) -> list[tuple[int, int]]:

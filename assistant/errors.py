@@ -76,5 +76,7 @@ def check_claim(claim: object) -> str:
     """A claim to check: a valid query with at least MIN_CLAIM_CHARS letters or characters."""
     c = check_query(claim)
     if len(re.sub(r"[\W_]", "", c)) < MIN_CLAIM_CHARS:
-        raise QueryError("论断过短,无法核查(请输入完整的陈述)。", "The claim is too short to check; give a full statement.")
+        raise QueryError(
+            "论断过短,无法核查(请输入完整的陈述)。", "The claim is too short to check; give a full statement."
+        )
     return c

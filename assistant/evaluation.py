@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import UserError
 from .text import normalize
-
 
 MAX_BATCH_BYTES = 20_000_000
 
@@ -76,8 +76,10 @@ def kind_of(rows: list[dict[str, Any]]) -> str:
         return "dev_answers"
     if rows and all("q" in r and "scope" in r for r in rows):
         return "answers"
-    raise UserError("无法识别评测集格式(需要 q/cite/claim 与 gold 字段)。",
-                    "Unknown eval set format (expected q/cite/claim with gold).")
+    raise UserError(
+        "无法识别评测集格式(需要 q/cite/claim 与 gold 字段)。",
+        "Unknown eval set format (expected q/cite/claim with gold).",
+    )
 
 
 def gold_rank(texts: list[str], gold: list[str]) -> int | None:
@@ -90,8 +92,9 @@ def gold_rank(texts: list[str], gold: list[str]) -> int | None:
     return None
 
 
-def retrieval_metrics(rows: list[dict[str, Any]], search: Callable[[str, str | None], list[str]],
-                      k: int) -> dict[str, Any]:
+def retrieval_metrics(
+    rows: list[dict[str, Any]], search: Callable[[str, str | None], list[str]], k: int
+) -> dict[str, Any]:
     per: dict[str, list[int | None]] = {}
     details = []
     for r in rows:
@@ -111,9 +114,12 @@ def retrieval_metrics(rows: list[dict[str, Any]], search: Callable[[str, str | N
 
 def _summ(ranks: list[int | None], k: int) -> dict[str, float | int]:
     n = len(ranks) or 1
-    return {"n": len(ranks), "hit@1": round(sum(r == 0 for r in ranks) / n, 4),
-            f"hit@{k}": round(sum(r is not None and r < k for r in ranks) / n, 4),
-            "mrr": round(sum(1 / (r + 1) for r in ranks if r is not None) / n, 4)}
+    return {
+        "n": len(ranks),
+        "hit@1": round(sum(r == 0 for r in ranks) / n, 4),
+        f"hit@{k}": round(sum(r is not None and r < k for r in ranks) / n, 4),
+        "mrr": round(sum(1 / (r + 1) for r in ranks if r is not None) / n, 4),
+    }
 
 
 def citelink_metrics(rows: list[dict[str, Any]], resolve: Callable[[str], list[int]]) -> dict[str, Any]:
@@ -122,8 +128,13 @@ def citelink_metrics(rows: list[dict[str, Any]], resolve: Callable[[str], list[i
         got = resolve(r["cite"])
         details.append({"cite": r["cite"], "gold": sorted(r["gold"]), "got": got, "exact": got == sorted(r["gold"])})
     exact = sum(d["exact"] for d in details)
-    return {"kind": "citelinks", "n": len(rows), "exact": exact,
-            "accuracy": round(exact / (len(rows) or 1), 4), "details": details}
+    return {
+        "kind": "citelinks",
+        "n": len(rows),
+        "exact": exact,
+        "accuracy": round(exact / (len(rows) or 1), 4),
+        "details": details,
+    }
 
 
 def draft_metrics(rows: list[dict[str, Any]], gold: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +158,7 @@ def draft_metrics(rows: list[dict[str, Any]], gold: dict[str, Any]) -> dict[str,
             for key in ("refs", "problem", "flag"):
                 if c.get(key) != gc.get(key):
                     why.append(f"{gc['as']}: {key} {c.get(key)} ≠ {gc.get(key)}")
-        details.append({"starts": g["starts"], "pass": not why, "why": "; ".join(why) or "ok",
-                        "verdict": row["verdict"]})
+        details.append(
+            {"starts": g["starts"], "pass": not why, "why": "; ".join(why) or "ok", "verdict": row["verdict"]}
+        )
     return {"kind": "draft", "n": len(details), "passed": sum(d["pass"] for d in details), "details": details}

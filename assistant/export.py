@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-HEAD = {"title": {"zh": "综述问答记录", "en": "Review QA transcript"},
-        "source": {"zh": "来源", "en": "Sources"}, "refs": {"zh": "参考文献", "en": "References"},
-        "mt": {"zh": "机器翻译", "en": "machine translation"},
-        "about": {"zh": "依据:耿子恒, 沈体雁, 肖金成.人工智能与区域经济:研究进展、启示与展望[J].区域经济评论,2026(2).",
-                  "en": "Source: 耿子恒, 沈体雁, 肖金成. 人工智能与区域经济:研究进展、启示与展望. 区域经济评论, 2026(2)."}}
+HEAD = {
+    "title": {"zh": "综述问答记录", "en": "Review QA transcript"},
+    "source": {"zh": "来源", "en": "Sources"},
+    "refs": {"zh": "参考文献", "en": "References"},
+    "mt": {"zh": "机器翻译", "en": "machine translation"},
+    "about": {
+        "zh": "依据:耿子恒, 沈体雁, 肖金成.人工智能与区域经济:研究进展、启示与展望[J].区域经济评论,2026(2).",
+        "en": "Source: 耿子恒, 沈体雁, 肖金成. 人工智能与区域经济:研究进展、启示与展望. 区域经济评论, 2026(2).",
+    },
+}
 
 
 def turn_markdown(question: str, answer: str, citations: list[dict[str, Any]], lang: str, note: str = "") -> str:

@@ -10,11 +10,12 @@ import json
 import re
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .prompts import PROMPTS_DIR
 from .meaning import strip_citations
+from .prompts import PROMPTS_DIR
 from .text import detect_lang
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -31,8 +32,11 @@ class LLMCache:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raw = {}
-        self.data: dict[str, str] = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)
-                                     and valid(v)} if isinstance(raw, dict) else {}
+        self.data: dict[str, str] = (
+            {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str) and valid(v)}
+            if isinstance(raw, dict)
+            else {}
+        )
 
     def get(self, key: str) -> str | None:
         with self._lock:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .chunking import Sentence
 from .document import Paragraph
-from .retrieval import HybridRetriever, Hit
+from .retrieval import Hit, HybridRetriever
 from .text import detect_lang, sentences
 
 # Calibrated with multilingual-e5-small on this corpus (README, "Calibration"): Chinese statements
@@ -68,7 +68,7 @@ class CheckedSentence:
 
 def bigrams(s: str) -> set[str]:
     t = re.sub(r"[^\u4e00-\u9fff]", "", s)
-    return {t[i:i + 2] for i in range(len(t) - 1)}
+    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 def overlap(sentence: str, passage: str) -> float:
@@ -83,8 +83,9 @@ class Grounder:
         self.retriever = retriever
         self.index = retriever.index
         s = self.index.settings
-        self.support_cos = ({"zh": s.support_threshold, "en": s.support_threshold} if s.support_threshold
-                            else dict(SUPPORT_COSINE))
+        self.support_cos = (
+            {"zh": s.support_threshold, "en": s.support_threshold} if s.support_threshold else dict(SUPPORT_COSINE)
+        )
         self.relevance_cos = s.min_similarity or RELEVANCE_COSINE
         ids, mat = self.index.store.sentence_matrix()
         self.row = {sid: i for i, sid in enumerate(ids)}
@@ -136,15 +137,16 @@ class Grounder:
             out.append(ContextPassage(i, h, "".join(u.text for u in keep), keep))
         return out
 
-    def sentence_context(self, hits: list[Hit], queries: list[str], n_passages: int, n_sentences: int,
-                         list_question: bool = False) -> list[ContextPassage]:
+    def sentence_context(
+        self, hits: list[Hit], queries: list[str], n_passages: int, n_sentences: int, list_question: bool = False
+    ) -> list[ContextPassage]:
         """Evidence first: numbered single sentences, the closest to the question among the sentences of
         a wider pool of passages (the sentence that answers a narrow question often sits in a passage
         ranked below the ones about its topic), with the best sentence of each of the top passages
         kept; for a list question, every item of the enumeration it touches."""
         qv = self.retriever.embedder.embed_queries(queries)
         scored: list[tuple[float, int, Hit, Sentence]] = []
-        for rank, h in enumerate(hits[:max(n_passages, SENTENCE_POOL)]):
+        for rank, h in enumerate(hits[: max(n_passages, SENTENCE_POOL)]):
             units, vecs = self.unit_vectors(h.passage.id)
             for u, sim in zip(units, (vecs @ qv.T).max(axis=1)) if units else []:
                 scored.append((float(sim), rank, h, u))
@@ -155,11 +157,13 @@ class Grounder:
             best = max((t for t in scored if t[1] == rank), default=None, key=lambda t: t[0])
             if best:
                 chosen.append((best[2], best[3]))
-        for sim, _, h, u in sorted(scored, key=lambda t: -t[0]):
+        for _, _, h, u in sorted(scored, key=lambda t: -t[0]):
             if len(chosen) >= n_sentences:
                 break
-            if all(u.id != c[1].id for c in chosen) and \
-                    sum(c[0].passage.id == h.passage.id for c in chosen) < MAX_PER_PASSAGE:
+            if (
+                all(u.id != c[1].id for c in chosen)
+                and sum(c[0].passage.id == h.passage.id for c in chosen) < MAX_PER_PASSAGE
+            ):
                 chosen.append((h, u))
         if list_question:  # gather the enumeration (第一…第四, 一是…三是, 首先…最后) around the best hit
             chosen = self._enumeration(hits[:n_passages], chosen) or chosen
@@ -218,8 +222,9 @@ class Grounder:
         chinese = np.array([bool(re.search(r"[\u4e00-\u9fff]", t)) for t in texts])  # English evidence: cosine alone
         return cos + np.where(~chinese, 0.0, np.where(share == 0, -ANCHOR_MISS, ANCHOR_GAIN * share))
 
-    def support(self, sentence: str, ctx: ContextPassage, qvec: np.ndarray,
-                terms: dict[str, float] | None = None) -> tuple[float, Sentence | None]:
+    def support(
+        self, sentence: str, ctx: ContextPassage, qvec: np.ndarray, terms: dict[str, float] | None = None
+    ) -> tuple[float, Sentence | None]:
         """Support score of a sentence by a context item, and the sentence of the review that gives it."""
         terms = self.anchor_terms(sentence) if terms is None else terms
         if ctx.single and ctx.units:  # evidence-first context: exactly the sentence the LLM saw
@@ -293,7 +298,12 @@ class Grounder:
             need = self.threshold(text)
             valid = [m for m in dict.fromkeys(markers) if m in by_marker and scores[m] >= need]
             best_m = max(scores, key=scores.get) if scores else None
-            if valid and best_m is not None and best_m not in valid and scores[best_m] > max(scores[m] for m in valid) + SWITCH_MARGIN:
+            if (
+                valid
+                and best_m is not None
+                and best_m not in valid
+                and scores[best_m] > max(scores[m] for m in valid) + SWITCH_MARGIN
+            ):
                 valid = [best_m]  # another passage in the context supports the sentence clearly better
             if not valid:  # repair: the best supporting passage in the context, if any
                 best = max(scores, key=scores.get) if scores else None
@@ -321,7 +331,7 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
         lead = re.match(r"^(?:\s*[\[［【]\s*\d{1,2}\s*[\]］】])+", seg)
         if lead and out:  # "… end. [2] Next sentence": the leading markers belong to the previous one
             out[-1][1].extend(int(m) for m in MARKER.findall(lead.group(0)))
-            seg = seg[lead.end():]
+            seg = seg[lead.end() :]
         markers = [int(m) for m in MARKER.findall(seg)]
         clean = MARKER.sub("", seg).strip()
         # "layout, [1], [2]." leaves "layout, , ." once markers are gone: drop the stray separators

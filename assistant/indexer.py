@@ -82,16 +82,22 @@ def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False)
         except StoreError as e:
             parent = settings.store_dir.parent
             if not settings.chroma_url and parent.exists() and not writable(parent):
-                raise StoreError(f"{e.zh} 索引目录 {parent} 只读,无法重建。",
-                                 f"{e.en} The index folder {parent} is read-only, so it cannot be rebuilt.") from None
+                raise StoreError(
+                    f"{e.zh} 索引目录 {parent} 只读,无法重建。",
+                    f"{e.en} The index folder {parent} is read-only, so it cannot be rebuilt.",
+                ) from None
             if (settings.chroma_url or settings.store_dir.exists()) and not quiet:
                 print(f"[reviewqa] {e.zh} 正在重建 / {e.en} Rebuilding.", file=sys.stderr, flush=True)
     # --rebuild keeps the current store until the new one is complete (built beside it, then swapped)
     embedder = get_embedder(settings, purpose="index")
     if not quiet:
-        print(f"[reviewqa] 正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks "
-              f"and {len(sents)} sentences …", file=sys.stderr, flush=True)
+        print(
+            f"[reviewqa] 正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks "
+            f"and {len(sents)} sentences …",
+            file=sys.stderr,
+            flush=True,
+        )
     texts = [c.embed_text for c in chunks] + [u.text for u in sents]
     vectors = embedder.embed_documents(texts, progress=not quiet)
-    store = build_store(settings, chunks, vectors[: len(chunks)], sents, vectors[len(chunks):], fp)
+    store = build_store(settings, chunks, vectors[: len(chunks)], sents, vectors[len(chunks) :], fp)
     return Index(settings, doc, chunks, store, sents, True, time.perf_counter() - t0)

@@ -38,12 +38,22 @@ class Judge:
                 return self._cache[key]
         try:
             msg = (chat_prompt("judge", detect_lang(claim)) | self.backend.chat).invoke(
-                {"passage": passage, "claim": claim})
+                {"passage": passage, "claim": claim}
+            )
         except Exception:
             return ""
         m = re.search(r"\b(SUPPORTS?|CONTRADICTS?|NEUTRAL)\b", str(msg.content).upper())
-        verdict = {"SUPPORT": "supports", "SUPPORTS": "supports", "CONTRADICT": "contradicts",
-                   "CONTRADICTS": "contradicts", "NEUTRAL": "neutral"}.get(m.group(1), "") if m else ""
+        verdict = (
+            {
+                "SUPPORT": "supports",
+                "SUPPORTS": "supports",
+                "CONTRADICT": "contradicts",
+                "CONTRADICTS": "contradicts",
+                "NEUTRAL": "neutral",
+            }.get(m.group(1), "")
+            if m
+            else ""
+        )
         with self._lock:
             self._cache[key] = verdict
         return verdict

@@ -35,10 +35,21 @@ class ReviewRetriever(BaseRetriever):
         out = []
         for h in self.assistant.retriever.search(query, self.k):
             p = h.passage
-            out.append(Document(page_content=p.text, metadata={
-                "id": p.id, "section": p.section, "kind": p.kind, "lang": p.lang, "start": p.start, "end": p.end,
-                "score": round(float(h.score), 6),
-                "references": [reference_json(doc.reference(n)) for n in p.refs]}))
+            out.append(
+                Document(
+                    page_content=p.text,
+                    metadata={
+                        "id": p.id,
+                        "section": p.section,
+                        "kind": p.kind,
+                        "lang": p.lang,
+                        "start": p.start,
+                        "end": p.end,
+                        "score": round(float(h.score), 6),
+                        "references": [reference_json(doc.reference(n)) for n in p.refs],
+                    },
+                )
+            )
         return out
 
 

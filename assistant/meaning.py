@@ -24,50 +24,208 @@ from .text import CJK, detect_lang
 
 # family → (+ words, − words), Chinese then English. Longest match wins; English by word prefix.
 FAMILIES_ZH: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "up": (("促进", "推动", "提升", "提高", "增强", "加强", "强化", "增加", "扩大", "加剧", "加速", "加快", "助力",
-            "有利于", "有助于", "带动", "激发", "拓展", "放大", "上升", "增长", "改善", "优化", "驱动", "催生",
-            "推进", "扩展", "加深", "深化", "更加依赖", "更依赖"),
-           ("抑制", "阻碍", "降低", "减少", "削弱", "弱化", "缩小", "缓解", "减缓", "制约", "不利于", "限制", "下降",
-            "减弱", "压缩", "淡化", "阻止", "避免", "规避", "妨碍", "拖累", "损害", "遏制", "延缓", "减轻")),
+    "up": (
+        (
+            "促进",
+            "推动",
+            "提升",
+            "提高",
+            "增强",
+            "加强",
+            "强化",
+            "增加",
+            "扩大",
+            "加剧",
+            "加速",
+            "加快",
+            "助力",
+            "有利于",
+            "有助于",
+            "带动",
+            "激发",
+            "拓展",
+            "放大",
+            "上升",
+            "增长",
+            "改善",
+            "优化",
+            "驱动",
+            "催生",
+            "推进",
+            "扩展",
+            "加深",
+            "深化",
+            "更加依赖",
+            "更依赖",
+        ),
+        (
+            "抑制",
+            "阻碍",
+            "降低",
+            "减少",
+            "削弱",
+            "弱化",
+            "缩小",
+            "缓解",
+            "减缓",
+            "制约",
+            "不利于",
+            "限制",
+            "下降",
+            "减弱",
+            "压缩",
+            "淡化",
+            "阻止",
+            "避免",
+            "规避",
+            "妨碍",
+            "拖累",
+            "损害",
+            "遏制",
+            "延缓",
+            "减轻",
+        ),
+    ),
     "direction": (("正向", "顺向", "正面", "积极"), ("逆向", "反向", "负向", "负面", "消极")),
-    "persist": (("仍将", "仍然", "依然", "依旧", "仍是", "仍", "继续", "始终", "持续"),
-                ("不再", "消除", "消失", "无关紧要", "无关", "终结", "取代")),
+    "persist": (
+        ("仍将", "仍然", "依然", "依旧", "仍是", "仍", "继续", "始终", "持续"),
+        ("不再", "消除", "消失", "无关紧要", "无关", "终结", "取代"),
+    ),
     "ease": (("更容易", "容易", "易于", "便于"), ("难以", "很难", "更难", "困难")),
     "term": (("短期", "近期", "立即", "即时", "当期"), ("长期", "远期", "未来")),
-    "level": (("较高", "更高", "越高", "高于", "发达地区", "高技能", "高水平"),
-              ("较低", "更低", "越低", "低于", "欠发达", "落后地区", "低技能", "低水平")),
+    "level": (
+        ("较高", "更高", "越高", "高于", "发达地区", "高技能", "高水平"),
+        ("较低", "更低", "越低", "低于", "欠发达", "落后地区", "低技能", "低水平"),
+    ),
     "settled": (("一致结论", "共识", "一致", "公认", "定论"), ("争议", "分歧", "争论", "尚无定论")),
     "suffice": (("足以", "足够", "充分"), ("不足",)),
-    "scope": (("所有", "全部", "一切", "完全", "普惠", "普遍", "总是", "必然", "任何", "都"),
-              ("仅", "只有", "只", "部分", "一定程度")),
+    "scope": (
+        ("所有", "全部", "一切", "完全", "普惠", "普遍", "总是", "必然", "任何", "都"),
+        ("仅", "只有", "只", "部分", "一定程度"),
+    ),
 }
 FAMILIES_EN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "up": (("promot", "increas", "rais", "boost", "enhanc", "strengthen", "accelerat", "widen", "expand", "amplif",
-            "intensif", "aggravat", "exacerbat", "improv", "foster", "spur", "stimulat", "heighten", "enlarg",
-            "deepen", "grow", "more dependent", "rely more"),
-           ("inhibit", "hinder", "reduc", "lower", "weaken", "narrow", "shrink", "eas", "alleviat", "slow", "curb",
-            "restrain", "suppress", "imped", "decreas", "diminish", "dampen", "mitigat",
-            "cut", "hamper", "undermin", "prevent", "avoid", "obstruct")),
+    "up": (
+        (
+            "promot",
+            "increas",
+            "rais",
+            "boost",
+            "enhanc",
+            "strengthen",
+            "accelerat",
+            "widen",
+            "expand",
+            "amplif",
+            "intensif",
+            "aggravat",
+            "exacerbat",
+            "improv",
+            "foster",
+            "spur",
+            "stimulat",
+            "heighten",
+            "enlarg",
+            "deepen",
+            "grow",
+            "more dependent",
+            "rely more",
+        ),
+        (
+            "inhibit",
+            "hinder",
+            "reduc",
+            "lower",
+            "weaken",
+            "narrow",
+            "shrink",
+            "eas",
+            "alleviat",
+            "slow",
+            "curb",
+            "restrain",
+            "suppress",
+            "imped",
+            "decreas",
+            "diminish",
+            "dampen",
+            "mitigat",
+            "cut",
+            "hamper",
+            "undermin",
+            "prevent",
+            "avoid",
+            "obstruct",
+        ),
+    ),
     "direction": (("positive", "forward"), ("reverse", "negative", "backward")),
-    "persist": (("still", "remain", "continu", "persist"),
-                ("no longer", "irrelevant", "eliminat", "disappear", "obsolete", "replac")),
+    "persist": (
+        ("still", "remain", "continu", "persist"),
+        ("no longer", "irrelevant", "eliminat", "disappear", "obsolete", "replac"),
+    ),
     "ease": (("easier", "easy", "easily"), ("harder", "difficult", "hard to")),
-    "term": (("short run", "short term", "short-term", "immediate", "quickly"),
-             ("long run", "long term", "long-term", "future")),
-    "level": (("higher", "more developed", "developed region", "high-skill", "advanced"),
-              ("lower", "less developed", "underdeveloped", "low-skill", "lagging")),
+    "term": (
+        ("short run", "short term", "short-term", "immediate", "quickly"),
+        ("long run", "long term", "long-term", "future"),
+    ),
+    "level": (
+        ("higher", "more developed", "developed region", "high-skill", "advanced"),
+        ("lower", "less developed", "underdeveloped", "low-skill", "lagging"),
+    ),
     "settled": (("consensus", "agree", "settled", "established"), ("debat", "disput", "controvers", "contest")),
     "suffice": (("sufficient", "enough", "suffice"), ("insufficient",)),
-    "scope": (("all ", "every", "always", "universal", "entirely", "completely", "any ", "inclusive"),
-              ("only", "partly", "partial", "to some extent")),
+    "scope": (
+        ("all ", "every", "always", "universal", "entirely", "completely", "any ", "inclusive"),
+        ("only", "partly", "partial", "to some extent"),
+    ),
 }
-NEG_ZH = ("尚未", "并未", "并不", "并非", "不再", "没有", "无需", "无法", "未能", "不是", "不会", "不能", "不存在",
-          "而非", "不", "未", "无", "非", "没")
+NEG_ZH = (
+    "尚未",
+    "并未",
+    "并不",
+    "并非",
+    "不再",
+    "没有",
+    "无需",
+    "无法",
+    "未能",
+    "不是",
+    "不会",
+    "不能",
+    "不存在",
+    "而非",
+    "不",
+    "未",
+    "无",
+    "非",
+    "没",
+)
 # compounds where 不/无/非/未 does not negate the clause
-NOT_NEG_ZH = ("不平衡", "不均衡", "不平等", "不断", "不同", "不仅", "不少", "不论", "不管", "非均衡", "无人",
-              "无论", "不容忽视", "未来", "不利于", "无关", "非常", "无疑", "不可或缺")
-NEG_EN = re.compile(r"\b(?:not|no|never|without|neither|nor|none|cannot|can't|won't|isn't|aren't|doesn't|don't|"
-                    r"didn't|unable|lack|lacks|fail|fails|failed)\b")
+NOT_NEG_ZH = (
+    "不平衡",
+    "不均衡",
+    "不平等",
+    "不断",
+    "不同",
+    "不仅",
+    "不少",
+    "不论",
+    "不管",
+    "非均衡",
+    "无人",
+    "无论",
+    "不容忽视",
+    "未来",
+    "不利于",
+    "无关",
+    "非常",
+    "无疑",
+    "不可或缺",
+)
+NEG_EN = re.compile(
+    r"\b(?:not|no|never|without|neither|nor|none|cannot|can't|won't|isn't|aren't|doesn't|don't|"
+    r"didn't|unable|lack|lacks|fail|fails|failed)\b"
+)
 NOT_NEG_EN = re.compile(r"\bnot (?:only|merely|just)\b|\bno longer\b")
 PUNCT_CUT = re.compile(r"[,，;；:：。！？!?]")
 CONTRAST_CUT = re.compile(r"(?<=[\u4e00-\u9fff])(?=却|但是|但|然而|而是|反之)|\b(?:but|while|whereas|although)\b")
@@ -84,12 +242,17 @@ class Clause:
     cues: list[str] = field(default_factory=list)  # the polarity and negation words found
 
 
-_ZH_WORD: dict[str, tuple[str, int]] = {w: (fam, sign) for fam, (pos, neg) in FAMILIES_ZH.items()
-                                         for sign, ws in ((1, pos), (-1, neg)) for w in ws}
+_ZH_WORD: dict[str, tuple[str, int]] = {
+    w: (fam, sign) for fam, (pos, neg) in FAMILIES_ZH.items() for sign, ws in ((1, pos), (-1, neg)) for w in ws
+}
 # one scan, longest alternatives first: a polarity word, a compound that only looks negated, a negation
 _ZH_SCAN = re.compile("|".join(re.escape(w) for w in sorted({*_ZH_WORD, *NOT_NEG_ZH, *NEG_ZH}, key=len, reverse=True)))
-_EN_WORDS = [(re.compile(r"\b" + re.escape(w)), fam, sign) for fam, (pos, neg) in FAMILIES_EN.items()
-             for sign, ws in ((1, pos), (-1, neg)) for w in ws]
+_EN_WORDS = [
+    (re.compile(r"\b" + re.escape(w)), fam, sign)
+    for fam, (pos, neg) in FAMILIES_EN.items()
+    for sign, ws in ((1, pos), (-1, neg))
+    for w in ws
+]
 
 
 def _scan_zh(text: str) -> tuple[list[tuple[int, int, str, int]], list[tuple[int, int]]]:
@@ -175,7 +338,7 @@ def split_clauses(text: str) -> list[str]:
 
 def bigrams(s: str) -> list[str]:
     t = re.sub(r"[^\u4e00-\u9fff]", " ", s)
-    return [t[i:i + 2] for i in range(len(t) - 1) if " " not in t[i:i + 2]]
+    return [t[i : i + 2] for i in range(len(t) - 1) if " " not in t[i : i + 2]]
 
 
 class TopicAligner:
@@ -203,8 +366,9 @@ class TopicAligner:
     def align(self, claim_topic: str, evidence_topic: str, directional: bool = True) -> float:
         """How surely two clause topics are about the same thing: the claim's share found in the
         evidence, or (slightly discounted) a short directional evidence clause wholly inside the claim."""
-        back = self.overlap(evidence_topic, claim_topic) \
-            if directional and len(set(bigrams(evidence_topic))) >= 3 else 0.0
+        back = (
+            self.overlap(evidence_topic, claim_topic) if directional and len(set(bigrams(evidence_topic))) >= 3 else 0.0
+        )
         return max(self.overlap(claim_topic, evidence_topic), 0.8 * back)
 
 
@@ -252,6 +416,7 @@ def conflicts(claim: str, evidence: list[str], aligner: TopicAligner, align_min:
 def _sentence_level(claim: str, evidence: list[str], aligner: TopicAligner, align_min: float) -> list[Conflict]:
     """Families that occur exactly once in the whole claim and once in an aligned evidence sentence
     (the claim's topic and its verdict word may sit in different clauses: "关于X, 已形成一致结论")."""
+
     def once(text: str) -> tuple[dict[str, int], str]:
         fams: dict[str, list[int]] = {}
         topics = []
@@ -287,10 +452,59 @@ def _disagree(a: Clause, e: Clause, close: bool) -> str:
 
 
 # ------------------------------------------------------------------------------ terms
-STOP_TERMS = {"综述", "文献", "研究", "现有研究", "学者", "认为", "表明", "指出", "发现", "本文", "作者", "方面",
-              "问题", "作用", "影响", "效应", "水平", "能力", "模式", "方式", "地区", "区域", "过程", "因素", "条件",
-              "显著", "主要", "进一步", "可能", "能够", "通过", "使", "让", "会", "将", "也", "和", "与", "的",
-              "文章", "篇文章", "这篇", "时候", "评价", "看待", "内容", "观点", "情况", "什么", "哪些", "如何"}
+STOP_TERMS = {
+    "综述",
+    "文献",
+    "研究",
+    "现有研究",
+    "学者",
+    "认为",
+    "表明",
+    "指出",
+    "发现",
+    "本文",
+    "作者",
+    "方面",
+    "问题",
+    "作用",
+    "影响",
+    "效应",
+    "水平",
+    "能力",
+    "模式",
+    "方式",
+    "地区",
+    "区域",
+    "过程",
+    "因素",
+    "条件",
+    "显著",
+    "主要",
+    "进一步",
+    "可能",
+    "能够",
+    "通过",
+    "使",
+    "让",
+    "会",
+    "将",
+    "也",
+    "和",
+    "与",
+    "的",
+    "文章",
+    "篇文章",
+    "这篇",
+    "时候",
+    "评价",
+    "看待",
+    "内容",
+    "观点",
+    "情况",
+    "什么",
+    "哪些",
+    "如何",
+}
 
 
 @lru_cache(maxsize=1)

@@ -42,19 +42,21 @@ def read_corpus(path: Path) -> str:
         if path.exists() and not path.is_file():
             raise CorpusError(f"语料路径不是普通文件:{path}", f"The corpus path is not a regular file: {path}")
         if path.exists() and path.stat().st_size > MAX_CORPUS_BYTES:
-            raise CorpusError(f"语料文件过大(上限 {MAX_CORPUS_BYTES // 1_000_000} MB):{path}",
-                              f"The corpus file is too large (limit {MAX_CORPUS_BYTES // 1_000_000} MB): {path}")
+            raise CorpusError(
+                f"语料文件过大(上限 {MAX_CORPUS_BYTES // 1_000_000} MB):{path}",
+                f"The corpus file is too large (limit {MAX_CORPUS_BYTES // 1_000_000} MB): {path}",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise CorpusError(f"找不到语料文件:{path}", f"Corpus file not found: {path}") from None
     except OSError as e:
-        raise CorpusError(f"无法读取语料文件 {path}:{e.strerror}",
-                          f"Cannot read corpus file {path}: {e.strerror}") from None
+        raise CorpusError(
+            f"无法读取语料文件 {path}:{e.strerror}", f"Cannot read corpus file {path}: {e.strerror}"
+        ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise CorpusError(f"语料文件不是 UTF-8 文本:{path}",
-                          f"Corpus file is not UTF-8 text: {path}") from None
+        raise CorpusError(f"语料文件不是 UTF-8 文本:{path}", f"Corpus file is not UTF-8 text: {path}") from None
 
 
 def lines_of(source: str) -> list[Line]:
@@ -78,8 +80,7 @@ def _strip_stars(s: str) -> str:
     return s.replace("*", "").strip()
 
 
-def _para(pid: str, kind: str, section: str, section_id: str, line: Line,
-          skip: int = 0) -> Paragraph:
+def _para(pid: str, kind: str, section: str, section_id: str, line: Line, skip: int = 0) -> Paragraph:
     """A paragraph from one line, optionally skipping a prefix of `skip` characters."""
     text = line.text[skip:].lstrip()
     s = line.end - len(text)
@@ -127,8 +128,12 @@ def parse(source: str) -> Document:
             take_front("front.keywords")
         elif "中图分类号" in t:
             clean = _strip_stars(t)
-            for key, pat in [("clc", r"中图分类号[:：]\s*(\S+)"), ("document_code", r"文献标识码[:：]\s*(\S+)"),
-                             ("article_number", r"文章编号[:：]\s*(\S+)"), ("received", r"收稿日期[:：]\s*(\S+)")]:
+            for key, pat in [
+                ("clc", r"中图分类号[:：]\s*(\S+)"),
+                ("document_code", r"文献标识码[:：]\s*(\S+)"),
+                ("article_number", r"文章编号[:：]\s*(\S+)"),
+                ("received", r"收稿日期[:：]\s*(\S+)"),
+            ]:
                 m = re.search(pat, clean)
                 if m:
                     metadata[key] = m.group(1)
@@ -171,14 +176,15 @@ def parse(source: str) -> Document:
             cur = Section(sid, ln.text, 2, f"{top.title} > {ln.text}")
             sections.append(cur)
         elif cur is None:
-            raise CorpusError("语料无法解析:正文前缺少章节标题。",
-                              "Corpus does not parse: body text before the first section heading.")
+            raise CorpusError(
+                "语料无法解析:正文前缺少章节标题。",
+                "Corpus does not parse: body text before the first section heading.",
+            )
         elif last is not None and _incomplete(last):
             _extend(last, ln)
         else:
             counters[cur.id] = counters.get(cur.id, 0) + 1
-            cur.paragraphs.append(_para(f"s{cur.id}.p{counters[cur.id]}", "paragraph",
-                                        cur.path, cur.id, ln))
+            cur.paragraphs.append(_para(f"s{cur.id}.p{counters[cur.id]}", "paragraph", cur.path, cur.id, ln))
         i += 1
     if not sections:
         raise CorpusError("语料无法解析:没有找到章节。", "Corpus does not parse: no sections found.")
@@ -203,8 +209,10 @@ def parse(source: str) -> Document:
         if m:
             n = int(m.group(1))
             if n != len(refs) + 1:
-                raise CorpusError(f"语料无法解析:参考文献编号不连续(在 [{len(refs)}] 之后出现 [{n}])。",
-                                  f"Corpus does not parse: references not numbered 1..N ([{n}] after [{len(refs)}]).")
+                raise CorpusError(
+                    f"语料无法解析:参考文献编号不连续(在 [{len(refs)}] 之后出现 [{n}])。",
+                    f"Corpus does not parse: references not numbered 1..N ([{n}] after [{len(refs)}]).",
+                )
             p = _para(f"ref.{n}", "reference", "参考文献", "refs", lines[i], skip + m.end())
             p.ref_number = n
             refs.append(Reference(n, p.text, [], [], None, p))
@@ -243,11 +251,25 @@ def parse(source: str) -> Document:
     if funding is None:
         funding = Paragraph("front.funding", "front", "前言信息", "front", "", [(0, 0)])
 
-    doc = Document(source=source, title=title, authors=authors, column=column, abstract=abstract,
-                   keywords=keywords, metadata=metadata, funding=funding, author_notes=notes_authors,
-                   sections=sections, notes=notes, references=refs, title_en=title_en,
-                   authors_en=authors_en, abstract_en=abstract_en, keywords_en=keywords_en,
-                   front=sorted(front, key=lambda p: p.start))
+    doc = Document(
+        source=source,
+        title=title,
+        authors=authors,
+        column=column,
+        abstract=abstract,
+        keywords=keywords,
+        metadata=metadata,
+        funding=funding,
+        author_notes=notes_authors,
+        sections=sections,
+        notes=notes,
+        references=refs,
+        title_en=title_en,
+        authors_en=authors_en,
+        abstract_en=abstract_en,
+        keywords_en=keywords_en,
+        front=sorted(front, key=lambda p: p.start),
+    )
     return doc
 
 
@@ -272,7 +294,7 @@ def reference_names(entry: str) -> tuple[list[str], list[str], int | None]:
         translators = [t.strip() for t in re.split(r"[,，]", m.group(1)) if t.strip() and t.strip() != "等"]
     year = None
     types = list(REF_TYPE.finditer(body))
-    tail = body[types[-1].end():] if types else body
+    tail = body[types[-1].end() :] if types else body
     ym = YEAR.search(tail) or YEAR.search(body)
     if ym:
         year = int(ym.group(1))

@@ -11,7 +11,6 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 _ROLE = {"system": "system", "user": "human", "assistant": "ai"}
 
@@ -35,6 +34,7 @@ def chat_prompt(name: str, lang: str):  # -> ChatPromptTemplate
 
     msgs = list(load_messages(name, lang))
     last = len(msgs) - 1
-    escaped = [(role, body if i == last else body.replace("{", "{{").replace("}", "}}"))
-               for i, (role, body) in enumerate(msgs)]
+    escaped = [
+        (role, body if i == last else body.replace("{", "{{").replace("}", "}}")) for i, (role, body) in enumerate(msgs)
+    ]
     return ChatPromptTemplate.from_messages(escaped)

@@ -12,13 +12,20 @@ import re
 
 from .document import Document
 
-_WHY_ZH = re.compile(r"^(?:这篇)?(?:综述|文章|本文|作者)?(?:为什么|为何|凭什么)(?:会)?(?:认为|说|指出|主张|提出|断言)"
-                     r"(.{4,}?)[?？。]?$")
-_WHY_ZH2 = re.compile(r"^(?:为什么|为何)(?:这篇)?(?:综述|文章|本文|作者)(?:会)?(?:认为|说|指出|主张|提出)(.{4,}?)[?？。]?$")
+_WHY_ZH = re.compile(
+    r"^(?:这篇)?(?:综述|文章|本文|作者)?(?:为什么|为何|凭什么)(?:会)?(?:认为|说|指出|主张|提出|断言)"
+    r"(.{4,}?)[?？。]?$"
+)
+_WHY_ZH2 = re.compile(
+    r"^(?:为什么|为何)(?:这篇)?(?:综述|文章|本文|作者)(?:会)?(?:认为|说|指出|主张|提出)(.{4,}?)[?？。]?$"
+)
 _WHETHER_ZH = re.compile(r"^(?:这篇)?(?:综述|文章|本文|作者)(?:是否|是不是)(?:认为|说|指出|主张|提出)(.{4,}?)[?？。]?$")
 _YESNO_ZH = re.compile(r"^(?:根据综述,?|综述中,?)?(.{6,}?)(?:吗|么|嘛)[?？]?$")
-_WHY_EN = re.compile(r"^why (?:does|do|did) (?:the )?(?:review|article|paper|authors?) (?:say|claim|argue|state|think|find)s? "
-                     r"(?:that )?(.{8,}?)\??$", re.I)
+_WHY_EN = re.compile(
+    r"^why (?:does|do|did) (?:the )?(?:review|article|paper|authors?) (?:say|claim|argue|state|think|find)s? "
+    r"(?:that )?(.{8,}?)\??$",
+    re.I,
+)
 _YESNO_EN = re.compile(r"^(?:according to the review,?\s*)?(does|do|did|is|are|can|will|has|have) (.{8,}?)\??$", re.I)
 
 
@@ -35,8 +42,13 @@ def premise(question: str) -> str:
     m = _YESNO_EN.match(q)
     # "does AI promote or hinder X?" asks which, it takes neither for granted
     if m and not re.search(r"\b(what|which|how|why|who|where|when|or)\b", m.group(2), re.I):
-        body = re.sub(r"^(?:the )?(?:review|article|paper|authors?) (?:says?|claims?|argues?|states?|thinks?|finds?|shows?) "
-                      r"(?:that )?", "", m.group(2), flags=re.I)
+        body = re.sub(
+            r"^(?:the )?(?:review|article|paper|authors?) (?:says?|claims?|argues?|states?|thinks?|finds?|shows?) "
+            r"(?:that )?",
+            "",
+            m.group(2),
+            flags=re.I,
+        )
         if body != m.group(2):
             return body  # "does the review say that X": X as stated
         aux = m.group(1).lower()
@@ -49,7 +61,9 @@ def premise(question: str) -> str:
 
 _REF_NUM = re.compile(r"(?:文献|参考文献|引文|reference|ref\.?)\s*[\[［【(（]?\s*(\d{1,2})\s*[\]］】)）]?", re.I)
 _REF_ZH = re.compile(r"([\u4e00-\u9fff]{2,4}(?:等|和[\u4e00-\u9fff]{2,4})?)\s*[(（,，]\s*((?:19|20)\d\d)\s*[)）]?")
-_REF_EN = re.compile(r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?(?:\s+[A-Z]{1,2})?)(?:\s+et al\.?)?,?\s*[(（]?\s*((?:19|20)\d\d)\s*[)）]?")
+_REF_EN = re.compile(
+    r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?(?:\s+[A-Z]{1,2})?)(?:\s+et al\.?)?,?\s*[(（]?\s*((?:19|20)\d\d)\s*[)）]?"
+)
 
 
 _PINYIN: dict[int, dict[int, set[str]]] = {}
@@ -87,21 +101,24 @@ def referenced(question: str, doc: Document) -> list[int]:
         if got:
             return got
         key = name.lower()
-        hits = [n for n, names in _pinyin_names(doc).items()
-                if key in names and str(doc.reference(n).year) == year]
+        hits = [n for n, names in _pinyin_names(doc).items() if key in names and str(doc.reference(n).year) == year]
         if hits:
             return hits
     return []
 
 
-LIST_Q = re.compile(r"有哪些|哪几|几个|哪[一二三四五六七八九十两]+[个项类点条方面部分]|分点|列举|"
-                    r"\bwhat are the\b|\blist\b|\bwhich (?:two|three|four|five|six|seven)\b|\bthe (?:two|three|four|five|six|seven) ",
-                    re.I)
+LIST_Q = re.compile(
+    r"有哪些|哪几|几个|哪[一二三四五六七八九十两]+[个项类点条方面部分]|分点|列举|"
+    r"\bwhat are the\b|\blist\b|\bwhich (?:two|three|four|five|six|seven)\b|\bthe (?:two|three|four|five|six|seven) ",
+    re.I,
+)
 
 
 def is_list_question(question: str) -> bool:
     return bool(LIST_Q.search(question))
 
 
-ENUM = re.compile(r"^(?:第[一二三四五六七八九十]+(?:[,，、:：]|部分|类|是)|[一二三四五六七八九十]是|首先|其次|再次|最后|"
-                  r"[(（]?\d[)）.、])")
+ENUM = re.compile(
+    r"^(?:第[一二三四五六七八九十]+(?:[,，、:：]|部分|类|是)|[一二三四五六七八九十]是|首先|其次|再次|最后|"
+    r"[(（]?\d[)）.、])"
+)

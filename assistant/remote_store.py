@@ -27,10 +27,12 @@ ABANDONED_SECONDS = 3600  # a build this old that never became current was kille
 
 
 def _unreachable(url: str, e: Exception) -> StoreUnreachable:
-    return StoreUnreachable(f"无法连接 Chroma 服务器 {url}({type(e).__name__});请确认 `chroma run` 正在运行,"
-                      "或清空 REVIEWQA_CHROMA_URL 使用本地索引。",
-                      f"Cannot reach the Chroma server at {url} ({type(e).__name__}); check that `chroma run` "
-                      "is running, or unset REVIEWQA_CHROMA_URL to use the local index.")
+    return StoreUnreachable(
+        f"无法连接 Chroma 服务器 {url}({type(e).__name__});请确认 `chroma run` 正在运行,"
+        "或清空 REVIEWQA_CHROMA_URL 使用本地索引。",
+        f"Cannot reach the Chroma server at {url} ({type(e).__name__}); check that `chroma run` "
+        "is running, or unset REVIEWQA_CHROMA_URL to use the local index.",
+    )
 
 
 def client(settings: Settings) -> Any:
@@ -39,8 +41,12 @@ def client(settings: Settings) -> Any:
 
     u = urlparse(settings.chroma_url)
     try:
-        c = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or (443 if u.scheme == "https" else 8000),
-                                ssl=u.scheme == "https", settings=ChromaSettings(anonymized_telemetry=False))
+        c = chromadb.HttpClient(
+            host=u.hostname or "127.0.0.1",
+            port=u.port or (443 if u.scheme == "https" else 8000),
+            ssl=u.scheme == "https",
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
         c.heartbeat()
     except Exception as e:
         raise _unreachable(settings.chroma_url, e) from None
@@ -78,10 +84,14 @@ def open_remote(settings: Settings, expected: str | None = None):
         col, sents = c.get_collection(m["chunks_collection"]), c.get_collection(m["sentences_collection"])
         counts = (col.count(), sents.count())
     except Exception as e:
-        raise StoreError(f"Chroma 服务器上的索引已损坏:{type(e).__name__}",
-                         f"The index on the Chroma server is damaged: {type(e).__name__}") from None
+        raise StoreError(
+            f"Chroma 服务器上的索引已损坏:{type(e).__name__}",
+            f"The index on the Chroma server is damaged: {type(e).__name__}",
+        ) from None
     if counts != (m.get("chunks"), m.get("sentences")):
-        raise StoreError("Chroma 服务器上的索引已损坏:数量不符。", "The index on the Chroma server is damaged: count mismatch.")
+        raise StoreError(
+            "Chroma 服务器上的索引已损坏:数量不符。", "The index on the Chroma server is damaged: count mismatch."
+        )
     manifest = {**m, "counts": {k: m[k] for k in ("chunks", "sentences", "chunks_zh", "chunks_en") if k in m}}
     return Store(f"{settings.chroma_url}#{m['chunks_collection']}", col, sents, manifest)
 
@@ -89,29 +99,53 @@ def open_remote(settings: Settings, expected: str | None = None):
 def _add(col: Any, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dict]) -> None:
     step = 256
     for i in range(0, len(ids), step):
-        col.add(ids=ids[i:i + step], documents=docs[i:i + step], embeddings=vecs[i:i + step].tolist(),
-                metadatas=metas[i:i + step])
+        col.add(
+            ids=ids[i : i + step],
+            documents=docs[i : i + step],
+            embeddings=vecs[i : i + step].tolist(),
+            metadatas=metas[i : i + step],
+        )
 
 
-def build_remote(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, sentences: list[Sentence],
-                 sentence_vectors: np.ndarray, fp: str, extra: dict | None = None):
+def build_remote(
+    settings: Settings,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    sentences: list[Sentence],
+    sentence_vectors: np.ndarray,
+    fp: str,
+    extra: dict | None = None,
+):
     """New collections first, then the pointer; then old generations are pruned."""
     c = client(settings)
     gen = f"{settings.collection}-g{int(time.time() * 1000)}-{os.getpid()}"
     names = {"chunks_collection": f"{gen}-chunks", "sentences_collection": f"{gen}-sentences"}
     try:
-        col = c.create_collection(names["chunks_collection"], embedding_function=None,
-                                  metadata={"hnsw:space": "cosine"})
+        col = c.create_collection(
+            names["chunks_collection"], embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
         _add(col, [x.id for x in chunks], [x.text for x in chunks], vectors, [x.metadata() for x in chunks])
-        scol = c.create_collection(names["sentences_collection"], embedding_function=None,
-                                   metadata={"hnsw:space": "cosine"})
-        _add(scol, [u.id for u in sentences], [u.text for u in sentences], sentence_vectors,
-             [u.metadata() for u in sentences])
-        manifest = {"fingerprint": fp, "model": settings.embed_model, **names,
-                    "chunks": len(chunks), "sentences": len(sentences),
-                    "chunks_zh": sum(x.lang == "zh" for x in chunks), "chunks_en": sum(x.lang == "en" for x in chunks),
-                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                    **{k: v for k, v in (extra or {}).items() if isinstance(v, (str, int, float, bool))}}
+        scol = c.create_collection(
+            names["sentences_collection"], embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        _add(
+            scol,
+            [u.id for u in sentences],
+            [u.text for u in sentences],
+            sentence_vectors,
+            [u.metadata() for u in sentences],
+        )
+        manifest = {
+            "fingerprint": fp,
+            "model": settings.embed_model,
+            **names,
+            "chunks": len(chunks),
+            "sentences": len(sentences),
+            "chunks_zh": sum(x.lang == "zh" for x in chunks),
+            "chunks_en": sum(x.lang == "en" for x in chunks),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            **{k: v for k, v in (extra or {}).items() if isinstance(v, (str, int, float, bool))},
+        }
         pointer = c.get_or_create_collection(_pointer_name(settings))
         previous = read_pointer(settings, c)
         pointer.modify(metadata=manifest)  # the swap: one metadata update
@@ -123,10 +157,18 @@ def build_remote(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, s
                 c.delete_collection(n)
             except Exception:
                 pass
-        raise StoreError(f"写入 Chroma 服务器失败:{type(e).__name__}",
-                         f"Writing to the Chroma server failed: {type(e).__name__}") from None
-    prune(settings, c, keep={names["chunks_collection"], names["sentences_collection"],
-                             *((previous or {}).get(k, "") for k in ("chunks_collection", "sentences_collection"))})
+        raise StoreError(
+            f"写入 Chroma 服务器失败:{type(e).__name__}", f"Writing to the Chroma server failed: {type(e).__name__}"
+        ) from None
+    prune(
+        settings,
+        c,
+        keep={
+            names["chunks_collection"],
+            names["sentences_collection"],
+            *((previous or {}).get(k, "") for k in ("chunks_collection", "sentences_collection")),
+        },
+    )
     return open_remote(settings, fp)
 
 
@@ -140,7 +182,9 @@ def prune(settings: Settings, c: Any, keep: set[str]) -> list[str]:
         m = rx.match(name)
         if not m or name in keep:
             continue
-        if now_ms - int(m.group(1)) < ABANDONED_SECONDS * 1000 and not _older_than_current(settings, c, int(m.group(1))):
+        if now_ms - int(m.group(1)) < ABANDONED_SECONDS * 1000 and not _older_than_current(
+            settings, c, int(m.group(1))
+        ):
             continue  # perhaps another worker's build in progress
         try:
             c.delete_collection(name)

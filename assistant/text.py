@@ -67,9 +67,11 @@ def detect_lang(text: str) -> str:
     return "zh" if cjk / 2 > words else "en"
 
 
-_OTHER_STOP = set("le la les des est une du au aux et que qui dans pour sur avec pas selon quel quelle comment pourquoi "
-                  "der die das und ist nicht mit wie warum welche el los las por para como qué cuál según "
-                  "il lo gli della delle che perché quale".split())
+_OTHER_STOP = set(
+    "le la les des est une du au aux et que qui dans pour sur avec pas selon quel quelle comment pourquoi "
+    "der die das und ist nicht mit wie warum welche el los las por para como qué cuál según "
+    "il lo gli della delle che perché quale".split()
+)
 _EN_STOP = set("the of and is are what how why which does do in on for to with according".split())
 
 

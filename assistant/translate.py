@@ -18,9 +18,11 @@ from .document import Document
 from .settings import Settings
 
 EN_WORD = re.compile(r"[a-z][a-z\-']+")
-EN_STOP = set("the a an of to in and or for on by with as is are was were be been what which how does do did "
-              "why who that this these those it its their about into from than other can could should would "
-              "may might will review article paper authors author say says said mean means".split())
+EN_STOP = set(
+    "the a an of to in and or for on by with as is are was were be been what which how does do did "
+    "why who that this these those it its their about into from than other can could should would "
+    "may might will review article paper authors author say says said mean means".split()
+)
 
 
 def _stem(w: str) -> str:
@@ -162,10 +164,14 @@ def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, qui
     prompt = chat_prompt("glossary", "en")
     pairs: dict[str, str] = {}
     for i in range(0, len(terms), 15):
-        batch = terms[i:i + 15]
+        batch = terms[i : i + 15]
         if not quiet:
-            print(f"\r[reviewqa] 构建术语表 / building the glossary {min(i + 15, len(terms))}/{len(terms)}",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"\r[reviewqa] 构建术语表 / building the glossary {min(i + 15, len(terms))}/{len(terms)}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
         msg = (prompt | chat).invoke({"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(batch, 1))})
         pairs.update(parse_glossary_lines(str(msg.content), batch))
     if not quiet:
@@ -178,9 +184,18 @@ def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, qui
 
 def _valid_pairs(obj: object) -> bool:
     """A usable glossary: a non-empty mapping of Chinese terms to English renderings."""
-    return isinstance(obj, dict) and len(obj) >= 5 and all(
-        isinstance(k, str) and isinstance(v, str) and re.search(r"[\u4e00-\u9fff]", k) and v.strip()
-        and not re.search(r"[\u4e00-\u9fff]", v) for k, v in obj.items())
+    return (
+        isinstance(obj, dict)
+        and len(obj) >= 5
+        and all(
+            isinstance(k, str)
+            and isinstance(v, str)
+            and re.search(r"[\u4e00-\u9fff]", k)
+            and v.strip()
+            and not re.search(r"[\u4e00-\u9fff]", v)
+            for k, v in obj.items()
+        )
+    )
 
 
 class LLMTranslator:
@@ -192,8 +207,9 @@ class LLMTranslator:
         self.chat = chat
         self.glossary = glossary
         # only well-formed entries are reused: a Chinese translation of an English text
-        self.cache = LLMCache(_cache_file(settings, doc, model, "translations"),
-                              valid=lambda v: bool(re.search(r"[\u4e00-\u9fff]", v)))
+        self.cache = LLMCache(
+            _cache_file(settings, doc, model, "translations"), valid=lambda v: bool(re.search(r"[\u4e00-\u9fff]", v))
+        )
         self.path = self.cache.path
 
     def translate(self, query: str) -> str:
@@ -205,8 +221,11 @@ class LLMTranslator:
         try:
             msg = (chat_prompt("translate", "en") | self.chat).invoke({"glossary": hints, "question": query})
         except Exception as e:  # an unreachable LLM must not break retrieval: search untranslated
-            print(f"[reviewqa] 查询翻译失败,按原文检索 / query translation failed ({type(e).__name__}); "
-                  "searching untranslated", file=sys.stderr)
+            print(
+                f"[reviewqa] 查询翻译失败,按原文检索 / query translation failed ({type(e).__name__}); "
+                "searching untranslated",
+                file=sys.stderr,
+            )
             return ""
         zh = str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""
         if not re.search(r"[\u4e00-\u9fff]", zh) or len(zh) > 4 * len(query) + 20:

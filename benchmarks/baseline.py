@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PLAIN_PROMPT = ("Answer the question using only the context below. Cite nothing you cannot find there.\n\n"
-                "Context:\n{context}\n\nQuestion: {question}\nAnswer:")
+PLAIN_PROMPT = (
+    "Answer the question using only the context below. Cite nothing you cannot find there.\n\n"
+    "Context:\n{context}\n\nQuestion: {question}\nAnswer:"
+)
 
 
 @dataclass
@@ -26,16 +28,18 @@ class Baseline:
     build_seconds: float = 0.0
     _tmp: Any = None
 
-    def build(self, embeddings: Any = None) -> "Baseline":
+    def build(self, embeddings: Any = None) -> Baseline:
         from langchain_chroma import Chroma
         from langchain_huggingface import HuggingFaceEmbeddings
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         t = time.perf_counter()
         self.embeddings = embeddings or HuggingFaceEmbeddings(
-            model_name=self.model_path, model_kwargs={"device": "cpu"},
+            model_name=self.model_path,
+            model_kwargs={"device": "cpu"},
             encode_kwargs={"normalize_embeddings": True, "prompt": "passage: "},
-            query_encode_kwargs={"normalize_embeddings": True, "prompt": "query: "})
+            query_encode_kwargs={"normalize_embeddings": True, "prompt": "query: "},
+        )
         splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
         self.chunks = splitter.split_text(self.source)
         self._tmp = tempfile.TemporaryDirectory()
@@ -43,8 +47,13 @@ class Baseline:
         from chromadb.config import Settings as ChromaSettings
 
         client = chromadb.PersistentClient(path=self._tmp.name, settings=ChromaSettings(anonymized_telemetry=False))
-        self.store = Chroma.from_texts(self.chunks, self.embeddings, client=client, collection_name="baseline",
-                                       ids=[str(i) for i in range(len(self.chunks))])
+        self.store = Chroma.from_texts(
+            self.chunks,
+            self.embeddings,
+            client=client,
+            collection_name="baseline",
+            ids=[str(i) for i in range(len(self.chunks))],
+        )
         import bm25s
 
         from assistant.retrieval import tokenize

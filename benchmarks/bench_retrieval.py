@@ -22,15 +22,30 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 QUERIES = [
-    "人工智能如何影响区域要素集聚?", "智能鸿沟是什么?", "链主企业由规模优势向算法优势转变", "虚拟集聚",
-    "人工智能对产业布局的影响有哪些?", "数字基础设施与区域产业协调发展", "城市大脑的风险", "区域创新生态系统韧性",
-    "人工智能驱动区域经济增长的门槛", "超大城市治理现代化", "雁阵理论的再检验", "研究展望有哪些方向?",
-    "How does AI reshape regional factor agglomeration?", "What is the intelligence divide?",
-    "Does digital transformation weaken geographic distance?", "AI and urban governance risks",
-    "regional innovation ecosystem resilience", "What thresholds must AI cross to drive growth?",
-    "Who are the authors of the review?", "industrial clusters and knowledge spillovers",
-    "What future research does the review propose?", "data silos in regional governance",
-    "coordinated regional industrial development", "platform enterprises and Silicon Valley",
+    "人工智能如何影响区域要素集聚?",
+    "智能鸿沟是什么?",
+    "链主企业由规模优势向算法优势转变",
+    "虚拟集聚",
+    "人工智能对产业布局的影响有哪些?",
+    "数字基础设施与区域产业协调发展",
+    "城市大脑的风险",
+    "区域创新生态系统韧性",
+    "人工智能驱动区域经济增长的门槛",
+    "超大城市治理现代化",
+    "雁阵理论的再检验",
+    "研究展望有哪些方向?",
+    "How does AI reshape regional factor agglomeration?",
+    "What is the intelligence divide?",
+    "Does digital transformation weaken geographic distance?",
+    "AI and urban governance risks",
+    "regional innovation ecosystem resilience",
+    "What thresholds must AI cross to drive growth?",
+    "Who are the authors of the review?",
+    "industrial clusters and knowledge spillovers",
+    "What future research does the review propose?",
+    "data silos in regional governance",
+    "coordinated regional industrial development",
+    "platform enterprises and Silicon Valley",
 ]
 
 
@@ -51,8 +66,9 @@ def main() -> None:
             t = time.perf_counter()
             idx = ensure_index(s, rebuild=True, quiet=True)
             builds.append(time.perf_counter() - t)
-        rows.append((f"index build, warm model ({len(idx.chunks)} chunks; median of 2)",
-                     f"{statistics.median(builds):.2f} s"))
+        rows.append(
+            (f"index build, warm model ({len(idx.chunks)} chunks; median of 2)", f"{statistics.median(builds):.2f} s")
+        )
         t = time.perf_counter()
         idx = ensure_index(s, quiet=True)
         rows.append(("index open when up to date", f"{(time.perf_counter() - t) * 1000:.0f} ms"))
@@ -66,8 +82,12 @@ def main() -> None:
             t = time.perf_counter()
             r.search(q, 5)
             lat.append((time.perf_counter() - t) * 1000)
-        rows.append((f"warm retrieve, median of {len(lat)} (p90)",
-                     f"{statistics.median(lat):.1f} ms ({sorted(lat)[int(len(lat) * 0.9) - 1]:.1f} ms)"))
+        rows.append(
+            (
+                f"warm retrieve, median of {len(lat)} (p90)",
+                f"{statistics.median(lat):.1f} ms ({sorted(lat)[int(len(lat) * 0.9) - 1]:.1f} ms)",
+            )
+        )
     helps = []
     for _ in range(5):
         t = time.perf_counter()

@@ -29,8 +29,10 @@ EXE = str(Path(sys.executable).with_name("reviewqa"))
 
 def bench_draft(chars: int = 3000) -> str:
     """The gold drafts, then review sentences (with their citations) until `chars`."""
-    parts = [(DATA / f).read_text(encoding="utf-8").split("\n", 1)[1].strip()
-             for f in ("dev_draft.md", "own_draft_zh.md", "own_draft_en.md")]
+    parts = [
+        (DATA / f).read_text(encoding="utf-8").split("\n", 1)[1].strip()
+        for f in ("dev_draft.md", "own_draft_zh.md", "own_draft_en.md")
+    ]
     text = "\n\n".join(parts)
     review = (ROOT / "assistant" / "data" / "review.txt").read_text(encoding="utf-8")
     sentences = [s for s in re.findall(r"[^。\n]{20,120}[(（][^()（）]{2,40},\s?20\d\d[)）][^。\n]{0,40}。", review)]
@@ -59,13 +61,19 @@ def main() -> int:
         for g in (models.parent / "llm-cache").glob("glossary-*.json"):  # built once per install, at index time
             shutil.copy(g, cache / "llm-cache" / g.name)  # translations and judgements start empty
         t = time.perf_counter()
-        out = subprocess.run([EXE, "check", str(draft), "--json", "--quiet"], capture_output=True, text=True,
-                             env={**env, "XDG_CACHE_HOME": str(cache.parent)})
+        out = subprocess.run(
+            [EXE, "check", str(draft), "--json", "--quiet"],
+            capture_output=True,
+            text=True,
+            env={**env, "XDG_CACHE_HOME": str(cache.parent)},
+        )
         dt = time.perf_counter() - t
         rows = [json.loads(x) for x in out.stdout.splitlines() if x.startswith('{"sentence"')]
         en = sum(detect_lang(r["sentence"]) == "en" for r in rows)
-        print(f"\ncheck of a {len(text)}-character draft ({len(rows)} sentences, {en} in English): {dt:.1f} s "
-              f"(exit {out.returncode}; models loaded in that time; no cached translation or judgement)")
+        print(
+            f"\ncheck of a {len(text)}-character draft ({len(rows)} sentences, {en} in English): {dt:.1f} s "
+            f"(exit {out.returncode}; models loaded in that time; no cached translation or judgement)"
+        )
         shutil.rmtree(cache, ignore_errors=True)
     return 0
 

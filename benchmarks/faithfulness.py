@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-VERDICT_PROMPT = ("Context from a review:\n{context}\n\nClaim: {claim}\n\nDoes the review support the claim? "
-                  "Answer with one of: supported, partial, contradicted, not_found.\nAnswer:")
-DECLINE = re.compile(r"not (?:mention|discuss|cover|provide|contain)|no information|cannot|does not|没有|未|无法|不涉及", re.I)
+VERDICT_PROMPT = (
+    "Context from a review:\n{context}\n\nClaim: {claim}\n\nDoes the review support the claim? "
+    "Answer with one of: supported, partial, contradicted, not_found.\nAnswer:"
+)
+DECLINE = re.compile(
+    r"not (?:mention|discuss|cover|provide|contain)|no information|cannot|does not|没有|未|无法|不涉及", re.I
+)
 
 
 def baseline_verdict(base: Any, chat: Any, claim: str) -> str:
@@ -21,8 +25,11 @@ def baseline_verdict(base: Any, chat: Any, claim: str) -> str:
 
     context = "\n\n".join(base.dense(claim, 4))
     msg = (ChatPromptTemplate.from_messages([("human", VERDICT_PROMPT)]) | chat).invoke(
-        {"context": context, "claim": claim})
-    m = re.search(r"not_found|contradicted|partial|supported", str(msg.content).lower().replace("not found", "not_found"))
+        {"context": context, "claim": claim}
+    )
+    m = re.search(
+        r"not_found|contradicted|partial|supported", str(msg.content).lower().replace("not found", "not_found")
+    )
     return m.group(0) if m else "not_found"
 
 
@@ -40,8 +47,6 @@ def baseline_answer_pass(base: Any, chat: Any, row: dict[str, Any]) -> bool:
     if any(re.search(m, text, re.I) for m in row.get("must_not", [])):
         return False
     return not (row.get("lang") == "en" and re.search(r"[\u4e00-\u9fff]", re.sub(r"“[^”]*”", "", text)))
-
-
 
 
 def main() -> None:
@@ -81,8 +86,11 @@ def main() -> None:
         claims = read_jsonl(data / f"{name}.jsonl", "claim")
         say(f"verdicts: {name}")
         ours = sum(citer.cite(r["claim"]).verdict == r["gold"] for r in claims)
-        theirs = (f"{sum(baseline_verdict(base, chat, r['claim']) == r['gold'] for r in claims)}/{len(claims)}"
-                  if name.startswith("dev") else "—")
+        theirs = (
+            f"{sum(baseline_verdict(base, chat, r['claim']) == r['gold'] for r in claims)}/{len(claims)}"
+            if name.startswith("dev")
+            else "—"
+        )
         rows.append((f"verdict accuracy, {name}", f"{ours}/{len(claims)}", theirs))
     times: list[float] = []
     firsts: list[float] = []
@@ -96,21 +104,24 @@ def main() -> None:
             times.append(res.timings["total"])
             if "first_token" in res.timings:
                 firsts.append(res.timings["first_token"])
-        theirs = (f"{sum(baseline_answer_pass(base, chat, r) for r in qs)}/{len(qs)}"
-                  if name.startswith("dev") else "—")
+        theirs = f"{sum(baseline_answer_pass(base, chat, r) for r in qs)}/{len(qs)}" if name.startswith("dev") else "—"
         rows.append((f"answer pass rate, {name}", f"{ours}/{len(qs)}", theirs))
     rows.append((f"ask total, median of {len(times)} questions above", f"{statistics.median(times):.2f} s", "—"))
     rows.append((f"ask first token, median of {len(firsts)}", f"{statistics.median(firsts):.2f} s", "—"))
-    table = ("| measurement | reviewqa | plain LangChain RAG, same model |\n| --- | --- | --- |\n"
-             + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
+    table = "| measurement | reviewqa | plain LangChain RAG, same model |\n| --- | --- | --- |\n" + "\n".join(
+        f"| {a} | {b} | {c} |" for a, b, c in rows
+    )
     print(table)
-    section = (f"## Faithfulness (measured {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-               f"`python benchmarks/faithfulness.py`, {(time.perf_counter() - t0) / 60:.1f} min)\n\n"
-               "Verdicts: claims with gold `supported | partial | contradicted | not_found` (the baseline asks the "
-               "same model for one of the four words over its top chunks). Answers: a cited quote holds the gold "
-               "evidence, `must`/`must_not` patterns, no Chinese outside quotes in English answers, unanswerable "
-               "questions declined (the baseline passes the evidence test when the evidence was in its chunks).\n\n"
-               + table + "\n")
+    section = (
+        f"## Faithfulness (measured {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+        f"`python benchmarks/faithfulness.py`, {(time.perf_counter() - t0) / 60:.1f} min)\n\n"
+        "Verdicts: claims with gold `supported | partial | contradicted | not_found` (the baseline asks the "
+        "same model for one of the four words over its top chunks). Answers: a cited quote holds the gold "
+        "evidence, `must`/`must_not` patterns, no Chinese outside quotes in English answers, unanswerable "
+        "questions declined (the baseline passes the evidence test when the evidence was in its chunks).\n\n"
+        + table
+        + "\n"
+    )
     res = root / "benchmarks" / "results.md"
     text = res.read_text(encoding="utf-8")
     head, _, rest = text.partition("## Faithfulness")

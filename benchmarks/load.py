@@ -17,9 +17,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = ["人工智能如何影响产业布局?", "What is the intelligence divide?", "人工智能如何提升区域治理效能?",
-             "How does AI change industrial clusters?", "数据要素如何影响区域创新?", "城市大脑有哪些风险?",
-             "What does the review say about labour markets?", "链主企业发生了怎样的转变?"]
+QUESTIONS = [
+    "人工智能如何影响产业布局?",
+    "What is the intelligence divide?",
+    "人工智能如何提升区域治理效能?",
+    "How does AI change industrial clusters?",
+    "数据要素如何影响区域创新?",
+    "城市大脑有哪些风险?",
+    "What does the review say about labour markets?",
+    "链主企业发生了怎样的转变?",
+]
 
 
 def _port() -> int:
@@ -44,8 +51,13 @@ def main() -> int:
     port = _port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     exe = Path(sys.executable).with_name("reviewqa")
-    server = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(600):
@@ -56,8 +68,11 @@ def main() -> int:
                 time.sleep(1)
         idle_rss = _rss_mb(server.pid)[0]
         Client(url, verbose=False).predict("你好,人工智能是什么?", [], "auto", "zh", api_name="/chat")  # load the model
-        print(f"server up on {url}, RSS {idle_rss:.0f} MB before the model; {args.sessions} sessions × "
-              f"{args.rounds} questions", flush=True)
+        print(
+            f"server up on {url}, RSS {idle_rss:.0f} MB before the model; {args.sessions} sessions × "
+            f"{args.rounds} questions",
+            flush=True,
+        )
         latencies: list[float] = []
         lock = threading.Lock()
 
@@ -81,9 +96,11 @@ def main() -> int:
         wall = time.perf_counter() - t0
         rss, peak = _rss_mb(server.pid)
         q = statistics.quantiles(latencies, n=20, method="inclusive")
-        print(f"\nanswers {len(latencies)} in {wall:.0f} s ({len(latencies) / wall * 60:.1f}/min); "
-              f"latency p50 {statistics.median(latencies):.1f} s, p95 {q[18]:.1f} s, max {max(latencies):.1f} s; "
-              f"server RSS {rss:.0f} MB (peak {peak:.0f} MB)")
+        print(
+            f"\nanswers {len(latencies)} in {wall:.0f} s ({len(latencies) / wall * 60:.1f}/min); "
+            f"latency p50 {statistics.median(latencies):.1f} s, p95 {q[18]:.1f} s, max {max(latencies):.1f} s; "
+            f"server RSS {rss:.0f} MB (peak {peak:.0f} MB)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -28,8 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-QUESTIONS = ["人工智能如何影响产业布局?", "What is the intelligence divide?", "人工智能如何提升区域治理效能?",
-             "How does AI change industrial clusters?", "数据要素如何影响区域创新?", "链主企业发生了怎样的转变?"]
+QUESTIONS = [
+    "人工智能如何影响产业布局?",
+    "What is the intelligence divide?",
+    "人工智能如何提升区域治理效能?",
+    "How does AI change industrial clusters?",
+    "数据要素如何影响区域创新?",
+    "链主企业发生了怎样的转变?",
+]
 CLAIMS = ["人工智能技术引致劳动密集型行业向欠发达地区转移。", "AI weakens the constraint of geographic distance."]
 MIX = [("retrieve", 5), ("cite", 2), ("refs", 1), ("chat", 2)]  # relative weights per user request
 
@@ -74,11 +80,14 @@ def _call(base: str, kind: str, rnd: random.Random) -> None:
     elif kind == "refs":
         url, body = f"{base}/api/refs/{rnd.randint(1, 78)}", None
     else:
-        url, body = f"{base}/v1/chat/completions", {"model": "reviewqa", "messages": [
-            {"role": "user", "content": rnd.choice(QUESTIONS)}]}
+        url, body = (
+            f"{base}/v1/chat/completions",
+            {"model": "reviewqa", "messages": [{"role": "user", "content": rnd.choice(QUESTIONS)}]},
+        )
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"},
-                                 method="POST" if data else "GET")
+    req = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST" if data else "GET"
+    )
     with urllib.request.urlopen(req, timeout=600) as r:
         out = json.loads(r.read())
     if kind == "chat" and not out["choices"][0]["message"]["content"]:
@@ -97,29 +106,62 @@ def main() -> int:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     try:
         chroma_port, llm_port = _port(), _port()
-        procs.append(subprocess.Popen([str(BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(chroma_port),
-                                       "--path", str(tmp / "chroma")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(BIN / "chroma"),
+                    "run",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(chroma_port),
+                    "--path",
+                    str(tmp / "chroma"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         _wait(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", 60, procs[-1])
         from assistant.llm.gguf import ensure_gguf  # the bundled model, assembled once
         from assistant.settings import Settings
 
         model = ensure_gguf(Settings.from_env().cache_dir, quiet=True)
-        procs.append(subprocess.Popen([sys.executable, "-c", LLM_SERVER, str(model), str(llm_port)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", LLM_SERVER, str(model), str(llm_port)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         _wait(f"http://127.0.0.1:{llm_port}/health", 300, procs[-1])
-        env.update({"REVIEWQA_CHROMA_URL": f"http://127.0.0.1:{chroma_port}", "REVIEWQA_LLM_BACKEND": "openai",
-                    "REVIEWQA_OPENAI_BASE_URL": f"http://127.0.0.1:{llm_port}/v1", "REVIEWQA_OPENAI_API_KEY": "none",
-                    "REVIEWQA_OPENAI_MODEL": "qwen", "REVIEWQA_OPENAI_TIMEOUT": "600"})
+        env.update(
+            {
+                "REVIEWQA_CHROMA_URL": f"http://127.0.0.1:{chroma_port}",
+                "REVIEWQA_LLM_BACKEND": "openai",
+                "REVIEWQA_OPENAI_BASE_URL": f"http://127.0.0.1:{llm_port}/v1",
+                "REVIEWQA_OPENAI_API_KEY": "none",
+                "REVIEWQA_OPENAI_MODEL": "qwen",
+                "REVIEWQA_OPENAI_TIMEOUT": "600",
+            }
+        )
         t = time.perf_counter()
         subprocess.run([str(BIN / "reviewqa"), "index"], env=env, check=True, cwd=tmp, stdout=subprocess.DEVNULL)
         print(f"index built on the Chroma server in {time.perf_counter() - t:.0f} s", flush=True)
         bases = []
         for _ in range(args.workers):
             port = _port()
-            procs.append(subprocess.Popen([str(BIN / "reviewqa"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                          env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    [str(BIN / "reviewqa"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                    env=env,
+                    cwd=tmp,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             bases.append(f"http://127.0.0.1:{port}")
-        for b, p in zip(bases, procs[-args.workers:]):
+        for b, p in zip(bases, procs[-args.workers :]):
             _wait(f"{b}/healthz", 600, p)
         for b in bases:  # warm: models loaded, glossary cached
             _call(b, "chat", random.Random(0))
@@ -165,22 +207,32 @@ def main() -> int:
     for kind, _ in MIX:
         lat = results[kind]
         q = statistics.quantiles(lat, n=20, method="inclusive") if len(lat) >= 2 else lat * 19
-        name = {"retrieve": "/api/retrieve", "cite": "/api/cite", "refs": "/api/refs/{n}",
-                "chat": "/v1/chat/completions"}[kind]
-        rows.append(f"| `{name}` | {len(lat)} | {len(errors[kind])} | "
-                    f"{statistics.median(lat) if lat else float('nan'):.2f} | {q[18] if lat else float('nan'):.2f} | "
-                    f"{len(lat) / wall * 60:.1f} |")
+        name = {
+            "retrieve": "/api/retrieve",
+            "cite": "/api/cite",
+            "refs": "/api/refs/{n}",
+            "chat": "/v1/chat/completions",
+        }[kind]
+        rows.append(
+            f"| `{name}` | {len(lat)} | {len(errors[kind])} | "
+            f"{statistics.median(lat) if lat else float('nan'):.2f} | {q[18] if lat else float('nan'):.2f} | "
+            f"{len(lat) / wall * 60:.1f} |"
+        )
     total_err = sum(len(v) for v in errors.values())
-    head = (f"{args.users} users, {args.seconds:.0f} s (+ requests in flight: {wall:.0f} s wall), {args.workers} "
-            f"`reviewqa serve` workers + `chroma run` + xllamacpp server (2 slots), 2 cores; errors: {total_err}")
+    head = (
+        f"{args.users} users, {args.seconds:.0f} s (+ requests in flight: {wall:.0f} s wall), {args.workers} "
+        f"`reviewqa serve` workers + `chroma run` + xllamacpp server (2 slots), 2 cores; errors: {total_err}"
+    )
     print("\n" + head + "\n" + "\n".join(rows))
     for kind, errs in errors.items():
         for e in errs[:3]:
             print(f"  {kind}: {e}")
     if args.write:
         with open(ROOT / "benchmarks" / "results.md", "a", encoding="utf-8") as fh:
-            fh.write(f"\n## Load on the deployment topology ({time.strftime('%Y-%m-%d')}, "
-                     f"`python benchmarks/load_topology.py --write`)\n\n{head}\n\n" + "\n".join(rows) + "\n")
+            fh.write(
+                f"\n## Load on the deployment topology ({time.strftime('%Y-%m-%d')}, "
+                f"`python benchmarks/load_topology.py --write`)\n\n{head}\n\n" + "\n".join(rows) + "\n"
+            )
     return 1 if total_err else 0
 
 

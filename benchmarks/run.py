@@ -23,8 +23,11 @@ BIN = Path(sys.executable).parent
 DATA = ROOT / "tests" / "data"
 
 from bench_retrieval import QUERIES  # noqa: E402  (one list for both benchmarks)
-ASK = {"zh": ["人工智能如何影响区域产业布局?", "城市大脑有哪些治理风险?", "人工智能如何提升区域创新能力?"],
-       "en": ["How does AI reshape regional factor agglomeration?", "What risks does AI bring to urban governance?"]}
+
+ASK = {
+    "zh": ["人工智能如何影响区域产业布局?", "城市大脑有哪些治理风险?", "人工智能如何提升区域创新能力?"],
+    "en": ["How does AI reshape regional factor agglomeration?", "What risks does AI bring to urban governance?"],
+}
 
 
 def say(msg: str) -> None:
@@ -53,8 +56,11 @@ def retrieval_quality(search) -> dict[str, dict[str, float]]:
     res = {}
     for lang, ranks in out.items():
         n = len(ranks)
-        res[lang] = {"hit@1": sum(x == 0 for x in ranks) / n, "hit@5": sum(x is not None and x < 5 for x in ranks) / n,
-                     "mrr": sum(1 / (x + 1) for x in ranks if x is not None) / n}
+        res[lang] = {
+            "hit@1": sum(x == 0 for x in ranks) / n,
+            "hit@5": sum(x is not None and x < 5 for x in ranks) / n,
+            "mrr": sum(1 / (x + 1) for x in ranks if x is not None) / n,
+        }
     return res
 
 
@@ -79,8 +85,12 @@ def serve_peak_rss() -> float:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([str(BIN / "reviewqa"), "serve", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN / "reviewqa"), "serve", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 300
         client = None
@@ -120,8 +130,10 @@ def main() -> None:
     cold_env = {"REVIEWQA_CACHE_DIR": f"{tmp.name}/cache", "REVIEWQA_STORE_DIR": f"{tmp.name}/store"}
     rq_cold = timed_process([str(BIN / "reviewqa"), "index", "--rebuild"], cold_env, n=1)
     get_embedder(s, purpose="index")  # make sure the shared model folder exists for the baseline
-    code = (f"import sys; sys.path[:0]=[{str(ROOT)!r},{str(ROOT / 'benchmarks')!r}]; import baseline; "
-            f"baseline.load({str(model_dir(s))!r}, open({str(s.corpus_path)!r}).read())")
+    code = (
+        f"import sys; sys.path[:0]=[{str(ROOT)!r},{str(ROOT / 'benchmarks')!r}]; import baseline; "
+        f"baseline.load({str(model_dir(s))!r}, open({str(s.corpus_path)!r}).read())"
+    )
     bl_cold = timed_process([sys.executable, "-c", code], n=1)
     # ---------------------------------------------------------------- warm builds (model loaded)
     say("warm index builds")
@@ -149,9 +161,9 @@ def main() -> None:
     lat_rq, lat_dense, lat_bm25 = [], [], []
     for q in QUERIES:
         plain.embedder._cache.clear()
-        lat_rq.append(_t(lambda: plain.search(q, 5)) * 1000)
-        lat_dense.append(_t(lambda: base.dense(q, 5)) * 1000)
-        lat_bm25.append(_t(lambda: base.bm25_search(q, 5)) * 1000)
+        lat_rq.append(_t(lambda q=q: plain.search(q, 5)) * 1000)
+        lat_dense.append(_t(lambda q=q: base.dense(q, 5)) * 1000)
+        lat_bm25.append(_t(lambda q=q: base.bm25_search(q, 5)) * 1000)
     # ---------------------------------------------------------------- processes
     say("process wall times")
     help_t = timed_process([str(BIN / "reviewqa"), "--help"], n=5)
@@ -160,7 +172,7 @@ def main() -> None:
     say("ask, local backend")
     assistant.ask("预热 warm-up:人工智能与区域经济")
     first, total = [], []
-    for lang, qs in ASK.items():
+    for qs in ASK.values():
         for q in qs:
             r = assistant.ask(q)
             total.append(r.timings["total"])
@@ -185,10 +197,19 @@ def main() -> None:
     for lang in ("zh", "en"):
         for key, name in (("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR")):
             qrow(f"retrieval {name}", key, lang)
-    rows.append(("claims: all gold refs returned", f"{c_rq[0]}/{c_rq[1]}", "—", f"{c_dense[0]}/{c_dense[1]}",
-                 f"{c_bm25[0]}/{c_bm25[1]}", ""))
-    rows.append(("claims: references returned per claim", f"{c_rq[2]:.2f}", "—", f"{c_dense[2]:.2f}",
-                 f"{c_bm25[2]:.2f}", ""))
+    rows.append(
+        (
+            "claims: all gold refs returned",
+            f"{c_rq[0]}/{c_rq[1]}",
+            "—",
+            f"{c_dense[0]}/{c_dense[1]}",
+            f"{c_bm25[0]}/{c_bm25[1]}",
+            "",
+        )
+    )
+    rows.append(
+        ("claims: references returned per claim", f"{c_rq[2]:.2f}", "—", f"{c_dense[2]:.2f}", f"{c_bm25[2]:.2f}", "")
+    )
 
     def srow(name: str, ours: float, theirs: float | None, unit: str, fmt: str = "{:.2f}") -> None:
         ratio = f"{ours / theirs:.2f}×" if theirs else "—"
@@ -196,7 +217,13 @@ def main() -> None:
 
     srow("index build, cold (new process, empty model cache)", rq_cold, bl_cold, " s")
     srow("index build, warm (model loaded; median of 3)", rq_warm, bl_warm, " s")
-    srow(f"retrieve latency warm, median of {len(QUERIES)} (baseline: dense)", med(lat_rq), med(lat_dense), " ms", "{:.1f}")
+    srow(
+        f"retrieve latency warm, median of {len(QUERIES)} (baseline: dense)",
+        med(lat_rq),
+        med(lat_dense),
+        " ms",
+        "{:.1f}",
+    )
     srow("retrieve latency warm (baseline: BM25)", med(lat_rq), med(lat_bm25), " ms", "{:.1f}")
     srow("`reviewqa --help` wall time, median of 5", help_t, None, " s")
     srow("`reviewqa retrieve` wall time (process), median of 3", retr_t, None, " s")
@@ -204,8 +231,10 @@ def main() -> None:
     srow(f"ask total, median of {len(total)}", med(total), med(b_total), " s")
     srow("peak RSS of `serve` after one answer", rss, None, " MB", "{:.0f}")
 
-    header = ("| measurement | reviewqa | reviewqa, no translation | baseline dense | baseline BM25 | ratio |\n"
-              "| --- | --- | --- | --- | --- | --- |\n")
+    header = (
+        "| measurement | reviewqa | reviewqa, no translation | baseline dense | baseline BM25 | ratio |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+    )
     table = header + "\n".join("| " + " | ".join(r) + " |" for r in rows)
     targets = [
         ("hit@5 ≥ better baseline, zh", q_rq["zh"]["hit@5"] >= max(q_dense["zh"]["hit@5"], q_bm25["zh"]["hit@5"])),
@@ -227,7 +256,8 @@ def main() -> None:
         f"{os.cpu_count()} cores by `make bench` ({elapsed / 60:.1f} min). Dev sets: 8 zh + 8 en questions, "
         f"8 claims. Baseline: `benchmarks/baseline.py`.\n\n{table}\n\n## Targets\n\n{tgt}\n\n{notes}\n\n"
         + _faithfulness_section(),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     say(f"done in {elapsed:.0f} s; wrote benchmarks/results.md")
 
 

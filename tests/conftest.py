@@ -56,8 +56,9 @@ def real_retriever(real_index):
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     e = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
-                          env=e, cwd=ROOT, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=e, cwd=ROOT, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ def _passage_number(a: Assistant, question: str, passage_id: str, text: str = SU
     from assistant.text import detect_lang
 
     ctx = a.context_for(question, hits, a.retriever.queries_for(question, detect_lang(question)))
+
     def holds(c) -> bool:
         return text.replace(" ", "") in c.text.replace(" ", "")
 
@@ -62,8 +63,9 @@ def test_a_model_repeating_itself_is_stopped(fake_assistant_factory):
 def test_answer_time_is_bounded(fake_assistant_factory):
     q = "要素高度集聚对本地区人工智能技术有什么作用?"
     n = _passage_number(fake_assistant_factory("x"), q, "s2.p2")
-    slow = fake_assistant_factory(f"{SUPPORTED_ZH}[{n}]。" + "要素集聚也会带来拥挤效应" * 40 + "。",
-                                  sleep=0.02, answer_seconds=1.5)  # ~10 s of text at 50 chars/s
+    slow = fake_assistant_factory(
+        f"{SUPPORTED_ZH}[{n}]。" + "要素集聚也会带来拥挤效应" * 40 + "。", sleep=0.02, answer_seconds=1.5
+    )  # ~10 s of text at 50 chars/s
     r = slow.ask(q)
     assert SUPPORTED_ZH in r.answer and "截止" in r.note and r.timings["total"] < 4
 
@@ -81,8 +83,15 @@ def test_not_found_reply_is_a_refusal(fake_assistant_factory):
     assert r.refused and not r.grounded and r.answer == REFUSAL["zh"] and r.citations == []
 
 
-@pytest.mark.parametrize("q, lang", [("What is the capital of France?", "en"), ("2022年世界杯冠军是谁?", "zh"),
-                                     ("How do I bake sourdough bread?", "en"), ("如何做红烧肉?", "zh")])
+@pytest.mark.parametrize(
+    "q, lang",
+    [
+        ("What is the capital of France?", "en"),
+        ("2022年世界杯冠军是谁?", "zh"),
+        ("How do I bake sourdough bread?", "en"),
+        ("如何做红烧肉?", "zh"),
+    ],
+)
 def test_out_of_scope_is_refused_in_the_users_language(fake_assistant_factory, q, lang):
     a = fake_assistant_factory("The capital of France is Paris [1].", "巴黎 [1]。")
     r = a.ask(q)
@@ -127,14 +136,20 @@ def test_extractive_backend_quotes_the_review(real_index):
     for c in r.citations:  # every quote is a verbatim sentence of the cited passage
         for quote in c["quotes"]:
             assert quote["text"] in c["passage"]["text"]
-            assert real_index.doc.source[quote["start"]:quote["end"]].replace("\n\n", "") == quote["text"]
+            assert real_index.doc.source[quote["start"] : quote["end"]].replace("\n\n", "") == quote["text"]
     out = a.ask("What is the capital of France?")
     assert out.refused and out.answer == REFUSAL["en"]
 
 
 def test_unreachable_openai_endpoint_falls_back_to_extractive(real_index, capsys):
-    s = replace(real_index.settings, llm_backend="openai", openai_base_url="http://127.0.0.1:9/v1",
-                openai_api_key="sk-test-SECRET-0123", openai_max_retries=0, openai_timeout=5.0)
+    s = replace(
+        real_index.settings,
+        llm_backend="openai",
+        openai_base_url="http://127.0.0.1:9/v1",
+        openai_api_key="sk-test-SECRET-0123",
+        openai_max_retries=0,
+        openai_timeout=5.0,
+    )
     a = Assistant(s, index=real_index)
     r = a.ask("人工智能如何提升区域治理效能?")
     assert r.backend == "extractive" and r.grounded

@@ -14,7 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import free_port as _free_port, run_cli
+from .conftest import free_port as _free_port
+from .conftest import run_cli
+
+pytestmark = pytest.mark.slow  # the real index's vectors
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +27,11 @@ def chroma_url(tmp_path_factory):
     assert exe, "the chroma command ships with the chromadb package"
     port = _free_port()
     data = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(data)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -72,8 +78,12 @@ def _collections(url: str) -> list[str]:
     return sorted(x if isinstance(x, str) else x.name for x in c.list_collections())
 
 
-QUERIES = [("人工智能如何影响产业布局?", "zh"), ("What is the intelligence divide?", "en"),
-           ("链主企业发生了什么转变", "zh"), ("How does AI affect regional governance?", "en")]
+QUERIES = [
+    ("人工智能如何影响产业布局?", "zh"),
+    ("What is the intelligence divide?", "en"),
+    ("链主企业发生了什么转变", "zh"),
+    ("How does AI affect regional governance?", "en"),
+]
 
 
 def test_retrieve_gives_the_same_passages_as_the_embedded_store(remote, real_index, real_retriever):

@@ -19,9 +19,9 @@ def test_chunks_point_at_source(doc):
     byid = doc.by_id()
     for c in chunks:
         p = byid[c.passage_id]
-        assert p.text[c.para_start:c.para_end] == c.text
+        assert p.text[c.para_start : c.para_end] == c.text
         # the source span holds the chunk text, plus only a page break when it was repaired
-        src = doc.source[c.start:c.end]
+        src = doc.source[c.start : c.end]
         assert src.replace("\n\n- ", "").replace("\n\n", "") == c.text, c.id
         assert c.lang == p.lang and c.section == p.section
 

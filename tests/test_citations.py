@@ -30,7 +30,7 @@ def test_forms_found_in_one_parenthesis():
     assert [c.year for c in found] == [1998, 2021, 2025, 2023]
     assert [c.et_al for c in found] == [False, True, True, False]
     for c in found:
-        assert text[c.start:c.end].replace(" ", "") == c.text.replace(" ", "")
+        assert text[c.start : c.end].replace(" ", "") == c.text.replace(" ", "")
 
 
 def test_non_citations_are_ignored():

@@ -10,6 +10,7 @@ import pytest
 
 from .conftest import DATA, ROOT, run_cli
 
+
 def assert_one_line_error(out, word: str) -> None:
     """Exit 2, exactly one line on stderr containing `word`, never a traceback."""
     assert out.returncode == 2, out.stderr
@@ -27,10 +28,12 @@ def env(tmp_path):
 
 
 def test_help_is_lazy():
-    code = ("import sys; from assistant.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb', 'gradio', 'langchain_core') if m in sys.modules]\n"
-            "print('HEAVY', heavy)")
+    code = (
+        "import sys; from assistant.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb', 'gradio', 'langchain_core') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
     assert "retrieve" in out.stdout and "reviewqa" in out.stdout
@@ -85,14 +88,17 @@ def test_eval_citelinks(env):
     assert res["kind"] == "citelinks" and res["accuracy"] == 1.0
 
 
-@pytest.mark.parametrize("args, lang_word", [
-    (("retrieve", ""), "error"),
-    (("retrieve", "   \n "), "error"),
-    (("retrieve", "区" * 2001), "错误"),
-    (("retrieve", "x" * 2001), "error"),
-    (("retrieve", "--k", "0", "q"), "error"),
-    (("eval", "/nonexistent/file.jsonl"), "error"),
-])
+@pytest.mark.parametrize(
+    "args, lang_word",
+    [
+        (("retrieve", ""), "error"),
+        (("retrieve", "   \n "), "error"),
+        (("retrieve", "区" * 2001), "错误"),
+        (("retrieve", "x" * 2001), "error"),
+        (("retrieve", "--k", "0", "q"), "error"),
+        (("eval", "/nonexistent/file.jsonl"), "error"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(env, args, lang_word):
     assert_one_line_error(run_cli(*args, env=env), lang_word)
 
@@ -130,8 +136,9 @@ def test_corrupt_store_recovers_through_cli(env):
 
 
 @pytest.mark.parametrize("cmd", ["ask", "cite"])
-@pytest.mark.parametrize("text, word", [("", "error"), ("  \t ", "error"), ("问" * 2001, "过长"),
-                                        ("why " * 600, "too long")])
+@pytest.mark.parametrize(
+    "text, word", [("", "error"), ("  \t ", "error"), ("问" * 2001, "过长"), ("why " * 600, "too long")]
+)
 def test_ask_and_cite_bad_input_exit_2(env, cmd, text, word):
     out = run_cli(cmd, text, env=env)
     assert_one_line_error(out, word)
@@ -155,8 +162,11 @@ def test_unknown_section_is_a_one_line_error(env):
 
 def test_ask_batch_answers_good_lines_and_reports_broken_ones(env, tmp_path):
     f = tmp_path / "q.jsonl"
-    f.write_bytes("\ufeff".encode() + '{"q": "链主企业在人工智能时代发生了什么转变?"}\n{"q": broken\n{"x": 1}\n{"q": "   "}\n'
-                  '{"q": "What is the population of Shenzhen?"}\n'.encode())
+    f.write_bytes(
+        "\ufeff".encode()
+        + '{"q": "链主企业在人工智能时代发生了什么转变?"}\n{"q": broken\n{"x": 1}\n{"q": "   "}\n'
+        '{"q": "What is the population of Shenzhen?"}\n'.encode()
+    )
     out = run_cli("ask", "--batch", str(f), "--backend", "extractive", env=env)
     assert out.returncode == 1, out.stderr
     rows = [json.loads(x) for x in out.stdout.splitlines()]

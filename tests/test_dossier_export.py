@@ -15,14 +15,14 @@ from .conftest import run_cli
 
 def _bigrams(s: str) -> set[str]:
     s = "".join(ch for ch in s if "\u4e00" <= ch <= "\u9fff")
-    return {s[i:i + 2] for i in range(len(s) - 1)}
+    return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
 def test_dossier_lists_citing_sentences_with_the_clause_the_reference_closes(real_index):
     d = dossier(real_index, 24)
     assert d["n"] == 24 and d["times_cited"] == len(d["citing"]) >= 1
     c = d["citing"][0]
-    assert "王如玉等,2018" in c["as"] and c["sentence"] == real_index.doc.source[c["start"]:c["end"]]
+    assert "王如玉等,2018" in c["as"] and c["sentence"] == real_index.doc.source[c["start"] : c["end"]]
     # the sentence cites 安虎森 for its first clause and [24] for the second: the clause is the second
     assert "小节点" in c["clause"] and "安虎森" not in c["clause"]
     assert {x["n"] for x in d["co_cited"]} >= {23} and c["use"]["generated"] is False
@@ -62,8 +62,10 @@ def test_dossier_use_lines_are_generated_from_the_clause(local_assistant):
     d = dossier(local_assistant.index, 24, Glosser(local_assistant))
     c = d["citing"][0]
     assert c["use"]["generated"] and c["use"]["zh"] and c["use"]["en"]
-    first_clause = c["sentence"][:c["sentence"].index(")") + 1]  # the clause citing 安虎森, not [24]
-    assert len(_bigrams(c["use"]["zh"]) & _bigrams(c["clause"])) > len(_bigrams(c["use"]["zh"]) & _bigrams(first_clause))
+    first_clause = c["sentence"][: c["sentence"].index(")") + 1]  # the clause citing 安虎森, not [24]
+    assert len(_bigrams(c["use"]["zh"]) & _bigrams(c["clause"])) > len(
+        _bigrams(c["use"]["zh"]) & _bigrams(first_clause)
+    )
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in c["use"]["en"].replace("“", '"'))
 
 
@@ -94,8 +96,11 @@ def test_the_reviews_own_keywords_fix_the_glossary(doc):
 
     kw = review_keywords(doc.source)
     assert len(kw) == 5 and kw["区域协调发展"] == "Regional Coordinated Development"
-    g = Glossary(with_keywords({"区域协调发展": "coordinated regional development", "产业布局": "industrial layout"},
-                               doc.source))
+    g = Glossary(
+        with_keywords({"区域协调发展": "coordinated regional development", "产业布局": "industrial layout"}, doc.source)
+    )
     assert g.pairs["区域协调发展"].startswith("regional coordinated development;")
     assert "coordinated regional development" in g.pairs["区域协调发展"] and g.pairs["产业布局"] == "industrial layout"
-    assert ("区域协调发展", "regional coordinated development") in g.matches("How does AI shape regional coordinated development?")
+    assert ("区域协调发展", "regional coordinated development") in g.matches(
+        "How does AI shape regional coordinated development?"
+    )

@@ -21,18 +21,21 @@ def _resolve(doc, text: str):
     return r.refs, r.problem
 
 
-@pytest.mark.parametrize("text, refs, problem", [
-    ("马述忠等,2024", [16], None),             # as the review cites it
-    ("马述中等,2024", [16], "author"),         # one character off, same year
-    ("马述忠等,2021", [16], "year"),           # right author, wrong year
-    ("张三,2021", [], "not_in_review"),
-    ("Han Minchun et al., 2024", [41], None),  # a Chinese author in pinyin
-    ("Han et al., 2024", [41], None),          # pinyin surname alone
-    ("Minchun Han, 2023", [41], "year"),
-    ("Porter M E, 1998", [6], None),
-    ("Porter M E, 1990", [6], "year"),
-    ("Smith J, 2020", [], "not_in_review"),
-])
+@pytest.mark.parametrize(
+    "text, refs, problem",
+    [
+        ("马述忠等,2024", [16], None),  # as the review cites it
+        ("马述中等,2024", [16], "author"),  # one character off, same year
+        ("马述忠等,2021", [16], "year"),  # right author, wrong year
+        ("张三,2021", [], "not_in_review"),
+        ("Han Minchun et al., 2024", [41], None),  # a Chinese author in pinyin
+        ("Han et al., 2024", [41], None),  # pinyin surname alone
+        ("Minchun Han, 2023", [41], "year"),
+        ("Porter M E, 1998", [6], None),
+        ("Porter M E, 1990", [6], "year"),
+        ("Smith J, 2020", [], "not_in_review"),
+    ],
+)
 def test_citation_problems(doc, text, refs, problem):
     assert _resolve(doc, text) == (refs, problem)
 
@@ -48,19 +51,32 @@ def test_two_references_that_fit_are_ambiguous(doc):
 
 
 def test_sentences_and_offsets():
-    text = ("# 标题\n\n第一句说明问题(马述忠等,2024)。第二句！\n"
-            "- AI shapes clusters (Han Minchun et al., 2024). It also widens gaps, e.g. in wages.\n")
+    text = (
+        "# 标题\n\n第一句说明问题(马述忠等,2024)。第二句！\n"
+        "- AI shapes clusters (Han Minchun et al., 2024). It also widens gaps, e.g. in wages.\n"
+    )
     got = split_draft(text)
-    assert [s for s, _, _ in got] == ["第一句说明问题(马述忠等,2024)。", "第二句！",
-                                      "AI shapes clusters (Han Minchun et al., 2024).",
-                                      "It also widens gaps, e.g. in wages."]
+    assert [s for s, _, _ in got] == [
+        "第一句说明问题(马述忠等,2024)。",
+        "第二句！",
+        "AI shapes clusters (Han Minchun et al., 2024).",
+        "It also widens gaps, e.g. in wages.",
+    ]
     assert all(text[a:b] == s for s, a, b in got)
     assert strip_citations(got[0][0]) == "第一句说明问题。"
     assert strip_citations(got[2][0]) == "AI shapes clusters."
 
 
-@pytest.mark.parametrize("content, why", [(b"", "empty"), (b"   \n\n", "empty"), (b"\x00\x01PK\x00" * 10, "binary"),
-                                          ("字".encode() * 200_001, "long"), (b"\xff\xfe\xfa", "UTF-8")])
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x00\x01PK\x00" * 10, "binary"),
+        ("字".encode() * 200_001, "long"),
+        (b"\xff\xfe\xfa", "UTF-8"),
+    ],
+)
 def test_bad_files_are_refused_in_one_line(tmp_path, content, why):
     p = tmp_path / "draft.md"
     p.write_bytes(content)
@@ -111,7 +127,7 @@ def test_drafts_checked_against_their_gold(local_assistant, gold):
     assert res["passed"] == res["n"], [d for d in res["details"] if not d["pass"]]
     assert ticks[-1] == (len(rows), len(rows))
     for r in rows:  # offsets point into the draft, quotes into the review
-        assert r["sentence"] == (DATA / g["file"]).read_text(encoding="utf-8")[r["start"]:r["end"]]
+        assert r["sentence"] == (DATA / g["file"]).read_text(encoding="utf-8")[r["start"] : r["end"]]
     refs = checker.references(checked)
     assert refs and all(n in refs for r in rows for n in r["suggest"])
 

@@ -53,14 +53,16 @@ def test_english_answer_keeps_chinese_only_in_quotes(fake_assistant_factory):
     q = "What is the double-edged sword effect of factor agglomeration?"
     r = fake_assistant_factory(
         f"High agglomeration of factors helps local AI technology iterate and upgrade {ALL}. "
-        f"It also widens 区域发展差距 between regions of the 要素集聚 kind {ALL}.").ask(q)
+        f"It also widens 区域发展差距 between regions of the 要素集聚 kind {ALL}."
+    ).ask(q)
     outside = re.sub(r"“[^”]*”", "", r.answer)
     assert not re.search(r"[\u4e00-\u9fff]", outside), r.answer
 
 
 def test_numbers_not_in_the_evidence_drop_the_sentence(fake_assistant_factory):
     r = fake_assistant_factory(f"要素高度集聚有利于促进本地区人工智能技术的迭代升级,增幅达到37.5%{ALL}。").ask(
-        "人工智能要素集聚的“双刃剑”效应是什么?")
+        "人工智能要素集聚的“双刃剑”效应是什么?"
+    )
     assert "37.5" not in r.answer
 
 
@@ -76,15 +78,18 @@ def test_extractive_english_question_uses_the_curated_glossary(real_index):
 def test_french_question_is_answered_in_english_only(fake_assistant_factory):
     r = fake_assistant_factory(
         f"L'intelligence artificielle renforce la capacité des villes à répondre aux urgences {ALL}. "
-        f"AI strengthens the capacity of cities to respond to emergencies {ALL}.").ask(
-        "Selon la revue, comment l'intelligence artificielle aide-t-elle la gouvernance des villes?")
+        f"AI strengthens the capacity of cities to respond to emergencies {ALL}."
+    ).ask("Selon la revue, comment l'intelligence artificielle aide-t-elle la gouvernance des villes?")
     assert "L'intelligence" not in r.answer and "English" in r.note
     assert r.language == "en"
 
 
 def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_assistant_factory):
     a = fake_assistant_factory("x")
-    assert a._english_only("AI widens the 智能鸿沟 between regions.") == "AI widens the intelligence divide between regions."
+    assert (
+        a._english_only("AI widens the 智能鸿沟 between regions.")
+        == "AI widens the intelligence divide between regions."
+    )
     assert a._english_only("An industrial brain (产业大脑体系) helps layout.") == "An industrial brain helps layout."
     assert a._english_only("It is a regional factor集聚 effect.") == ""  # not a glossary term: dropped
     assert a._english_only("It is called “双刃剑” in the review.") == "It is called “双刃剑” in the review."
@@ -96,8 +101,13 @@ def test_contradicted_verdict_is_shown_by_the_cli_and_the_web_app(real_index):
 
     from .conftest import run_cli
 
-    out = run_cli("cite", "人工智能会促进产业结构合理化水平提升。", "--backend", "extractive",
-                  env={"REVIEWQA_STORE_DIR": str(real_index.store.path)})
+    out = run_cli(
+        "cite",
+        "人工智能会促进产业结构合理化水平提升。",
+        "--backend",
+        "extractive",
+        env={"REVIEWQA_STORE_DIR": str(real_index.store.path)},
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("结论: 与综述相矛盾 (contradicted)") and "抑制" in out.stdout
     for verdict, label in VERDICT_LABELS.items():
@@ -134,9 +144,10 @@ def test_a_subject_only_the_reference_list_names_is_out_of_scope(fake_assistant_
     assert r.refused and not r.grounded and r.answer == REFUSAL["zh"]
 
 
-def test_a_leading_question_whose_premise_is_only_partly_supported_is_asked_neutrally(fake_assistant_factory,
-                                                                                     monkeypatch):
-    """"Does AI make X?" with X not supported as stated: the LLM is asked what the review says about
+def test_a_leading_question_whose_premise_is_only_partly_supported_is_asked_neutrally(
+    fake_assistant_factory, monkeypatch
+):
+    """ "Does AI make X?" with X not supported as stated: the LLM is asked what the review says about
     whether X — a small model answers "Yes" to the leading form whatever its context says."""
     from assistant.cite import CiteResult
 
@@ -151,7 +162,9 @@ def test_a_leading_question_whose_premise_is_only_partly_supported_is_asked_neut
 
     monkeypatch.setattr(a, "_generate", spy)
     a.ask("Does AI make geographic distance irrelevant for industrial location?")
-    assert seen == ["What does the review say about whether AI make geographic distance irrelevant for industrial location?"]
+    assert seen == [
+        "What does the review say about whether AI make geographic distance irrelevant for industrial location?"
+    ]
 
 
 def test_glossary_terms_anchor_an_english_sentence_to_its_own_evidence(real_index, real_retriever):
@@ -163,13 +176,17 @@ def test_glossary_terms_anchor_an_english_sentence_to_its_own_evidence(real_inde
 
     g = Grounder(real_retriever)
     g.glossary = Glossary(load_curated(real_index.settings.corpus_path.parent / "glossary.tsv"))
-    sentence = ("Digital technology weakens the distance effect, but geographic factors remain an important "
-                "variable for industrial layout.")
+    sentence = (
+        "Digital technology weakens the distance effect, but geographic factors remain an important "
+        "variable for industrial layout."
+    )
     source = next(u for u in real_index.sentences if "地理因素仍是影响产业布局的重要变量" in u.text)
     other = next(u for u in real_index.sentences if u.text.startswith("第二,人工智能从区域产业布局"))
     by_id = real_index.doc.by_id()
-    ctx = [ContextPassage(i, Hit(by_id[u.passage_id], 0.0, 0.0, real_index.chunks[0], []), u.text, [u], single=True)
-           for i, u in enumerate([source, other], 1)]
+    ctx = [
+        ContextPassage(i, Hit(by_id[u.passage_id], 0.0, 0.0, real_index.chunks[0], []), u.text, [u], single=True)
+        for i, u in enumerate([source, other], 1)
+    ]
     v = real_retriever.embedder.embed_queries([sentence])[0]
     assert g.support(sentence, ctx[0], v)[0] > g.support(sentence, ctx[1], v)[0]
     assert g.support(sentence, ctx[0], v)[0] >= g.threshold(sentence)

@@ -22,9 +22,18 @@ def test_claim_too_short_to_check(env, claim):
     assert_one_line_error(out, "short" if claim.isascii() else "过短")
 
 
-@pytest.mark.parametrize("var, value", [("REVIEWQA_K", "0"), ("REVIEWQA_K", "-1"), ("REVIEWQA_CONTEXT_PASSAGES", "0"),
-                                        ("REVIEWQA_CHUNK_TOKENS", "-5"), ("REVIEWQA_RRF_K", "0"),
-                                        ("REVIEWQA_LLM_BACKEND", "gpt5"), ("REVIEWQA_MIN_SIMILARITY", "2")])
+@pytest.mark.parametrize(
+    "var, value",
+    [
+        ("REVIEWQA_K", "0"),
+        ("REVIEWQA_K", "-1"),
+        ("REVIEWQA_CONTEXT_PASSAGES", "0"),
+        ("REVIEWQA_CHUNK_TOKENS", "-5"),
+        ("REVIEWQA_RRF_K", "0"),
+        ("REVIEWQA_LLM_BACKEND", "gpt5"),
+        ("REVIEWQA_MIN_SIMILARITY", "2"),
+    ],
+)
 def test_invalid_setting_is_named(env, var, value):
     out = run_cli("retrieve", "智能鸿沟", env={**env, var: value}, timeout=60)
     assert_one_line_error(out, var)

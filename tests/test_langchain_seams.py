@@ -17,7 +17,7 @@ def test_retriever_in_an_lcel_chain(fake_assistant_factory):
     assert len(docs) == 3 and "智能鸿沟" in "".join(d.page_content for d in docs)
     m = docs[0].metadata
     assert {"id", "section", "start", "end", "references", "score"} <= set(m)
-    assert a.index.doc.source[m["start"]:m["end"]].replace("\n\n", "") == docs[0].page_content.replace("\n\n", "")
+    assert a.index.doc.source[m["start"] : m["end"]].replace("\n\n", "") == docs[0].page_content.replace("\n\n", "")
     seen: list[str] = []
 
     def context(ds):
@@ -26,8 +26,12 @@ def test_retriever_in_an_lcel_chain(fake_assistant_factory):
         return text
 
     prompt = ChatPromptTemplate.from_messages([("human", "{context}\n\nQ: {question}")])
-    chain = ({"context": retriever | RunnableLambda(context), "question": RunnablePassthrough()}
-             | prompt | FakeListChatModel(responses=["智能鸿沟是要素积累的结构失衡。"]) | StrOutputParser())
+    chain = (
+        {"context": retriever | RunnableLambda(context), "question": RunnablePassthrough()}
+        | prompt
+        | FakeListChatModel(responses=["智能鸿沟是要素积累的结构失衡。"])
+        | StrOutputParser()
+    )
     assert chain.invoke("智能鸿沟是什么?") == "智能鸿沟是要素积累的结构失衡。"
     assert seen and seen[0].startswith("[s")  # the user's prompt received our passages with their ids
 

@@ -73,7 +73,7 @@ def test_cite_dev_claims(local_assistant):
         returned.append(len(res.references))
         assert res.verdict in ("supported", "partial")
         for q in res.quotes:  # quotes are verbatim and their offsets point at the source
-            src = local_assistant.index.doc.source[q.sentence.start:q.sentence.end]
+            src = local_assistant.index.doc.source[q.sentence.start : q.sentence.end]
             assert src.replace("\n\n", "") == q.sentence.text
     print(f"\nclaims: {ok}/{len(rows)}, mean refs {sum(returned) / len(returned):.2f}")
     assert ok >= 7 and sum(returned) / len(returned) <= 4
@@ -118,15 +118,27 @@ def llama_http_server(local_assistant):
 
 
 def test_openai_backend_against_real_server(real_index, llama_http_server):
-    s = replace(real_index.settings, llm_backend="openai", openai_base_url=llama_http_server,
-                openai_api_key="test-key-123", openai_model="qwen", openai_max_retries=0)
+    s = replace(
+        real_index.settings,
+        llm_backend="openai",
+        openai_base_url=llama_http_server,
+        openai_api_key="test-key-123",
+        openai_model="qwen",
+        openai_max_retries=0,
+    )
     a = Assistant(s, index=real_index)
     r = a.ask("人工智能如何提升区域治理效能?")
     assert r.backend == "openai" and r.grounded and r.citations
 
 
 def test_openai_backend_refused_key(real_index, llama_http_server):
-    s = replace(real_index.settings, llm_backend="openai", openai_base_url=llama_http_server,
-                openai_api_key="wrong-key-SECRET", openai_max_retries=0, translate_queries=False)
+    s = replace(
+        real_index.settings,
+        llm_backend="openai",
+        openai_base_url=llama_http_server,
+        openai_api_key="wrong-key-SECRET",
+        openai_max_retries=0,
+        translate_queries=False,
+    )
     r = Assistant(s, index=real_index).ask("人工智能如何提升区域治理效能?")
     assert r.backend == "extractive" and llama_http_server in r.note and "SECRET" not in r.note

@@ -27,26 +27,44 @@ def test_signs_compose_with_negation():
 REVIEW = "人工智能虽然能够促进产业结构高度化水平提升,却会抑制产业结构合理化水平提升(张三等,2023)。"
 
 
-@pytest.mark.parametrize("claim, opposite", [
-    ("人工智能会促进产业结构合理化水平提升。", True),       # flipped direction
-    ("人工智能会抑制产业结构合理化水平的提升。", False),     # paraphrase
-    ("人工智能不利于产业结构合理化水平提升。", False),       # paraphrase with another word of the family
-    ("人工智能能够促进产业结构高度化水平提升。", False),     # the other clause, same direction
-    ("人工智能会抑制产业结构高度化水平提升。", True),        # the other clause, flipped
-])
+@pytest.mark.parametrize(
+    "claim, opposite",
+    [
+        ("人工智能会促进产业结构合理化水平提升。", True),  # flipped direction
+        ("人工智能会抑制产业结构合理化水平的提升。", False),  # paraphrase
+        ("人工智能不利于产业结构合理化水平提升。", False),  # paraphrase with another word of the family
+        ("人工智能能够促进产业结构高度化水平提升。", False),  # the other clause, same direction
+        ("人工智能会抑制产业结构高度化水平提升。", True),  # the other clause, flipped
+    ],
+)
 def test_conflicts_follow_the_aligned_clause(aligner, claim, opposite):
     assert bool(conflicts(claim, [REVIEW], aligner)) is opposite
 
 
-@pytest.mark.parametrize("claim, evidence, opposite", [
-    ("数字技术已经打破了本地根植性的贸易地理结构。", "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。", True),
-    ("数字技术尚未打破本地根植性的贸易地理结构。", "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。", False),
-    ("这种效应存在空间溢出效应。", "人工智能驱动区域产业协同,且不存在空间溢出效应。", True),
-    ("地理因素依然是产业布局的基本变量。", "因此,地理因素仍将是产业布局的基本变量。", False),
-    ("地理因素不再是产业布局的基本变量。", "因此,地理因素仍将是产业布局的基本变量。", True),
-    ("人工智能对产业结构合理化水平的影响主要在长期显现。", "而对产业结构合理化水平的影响却会在短期内显现。", True),
-    ("关于人工智能是否引发区域创新生态负向邻地效应,现有研究已经形成一致结论。", "但在人工智能是否引发区域创新生态负向邻地效应以及是否加剧区域发展不平衡等方面仍存在一定争议。", True),
-])
+@pytest.mark.parametrize(
+    "claim, evidence, opposite",
+    [
+        (
+            "数字技术已经打破了本地根植性的贸易地理结构。",
+            "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。",
+            True,
+        ),
+        (
+            "数字技术尚未打破本地根植性的贸易地理结构。",
+            "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。",
+            False,
+        ),
+        ("这种效应存在空间溢出效应。", "人工智能驱动区域产业协同,且不存在空间溢出效应。", True),
+        ("地理因素依然是产业布局的基本变量。", "因此,地理因素仍将是产业布局的基本变量。", False),
+        ("地理因素不再是产业布局的基本变量。", "因此,地理因素仍将是产业布局的基本变量。", True),
+        ("人工智能对产业结构合理化水平的影响主要在长期显现。", "而对产业结构合理化水平的影响却会在短期内显现。", True),
+        (
+            "关于人工智能是否引发区域创新生态负向邻地效应,现有研究已经形成一致结论。",
+            "但在人工智能是否引发区域创新生态负向邻地效应以及是否加剧区域发展不平衡等方面仍存在一定争议。",
+            True,
+        ),
+    ],
+)
 def test_negation_time_and_consensus(aligner, claim, evidence, opposite):
     assert bool(conflicts(claim, [evidence], aligner)) is opposite
 
@@ -74,18 +92,23 @@ def test_lowering_a_possibility_is_making_it_harder(aligner):
     assert not conflicts("高度集中的要素使其他地区更难获得人工智能技术红利。", [ev], aligner)
 
 
-YE = ("现有研究表明,受技术经济效应滞后性影响,人工智能对产业结构高度化水平的影响更多体现在未来,"
-      "而对产业结构合理化水平的影响却会在短期内显现(叶祥松等,2023)。")
+YE = (
+    "现有研究表明,受技术经济效应滞后性影响,人工智能对产业结构高度化水平的影响更多体现在未来,"
+    "而对产业结构合理化水平的影响却会在短期内显现(叶祥松等,2023)。"
+)
 
 
-@pytest.mark.parametrize("claim, opposite", [
-    ("人工智能对产业结构合理化的影响主要体现在未来。", True),    # 合理化 is the short-term one
-    ("人工智能对产业结构合理化的影响在短期内就会显现。", False),  # paraphrase
-    ("人工智能对产业结构高度化的影响更多体现在未来。", False),    # the other clause, as said
-    ("人工智能对产业结构高度化的影响在短期内显现。", True),       # the other clause, flipped
-])
+@pytest.mark.parametrize(
+    "claim, opposite",
+    [
+        ("人工智能对产业结构合理化的影响主要体现在未来。", True),  # 合理化 is the short-term one
+        ("人工智能对产业结构合理化的影响在短期内就会显现。", False),  # paraphrase
+        ("人工智能对产业结构高度化的影响更多体现在未来。", False),  # the other clause, as said
+        ("人工智能对产业结构高度化的影响在短期内显现。", True),  # the other clause, flipped
+    ],
+)
 def test_a_subject_before_a_contrast_word_stays_with_its_predicate(aligner, claim, opposite):
-    """"而对合理化的影响却会在短期内显现" is one clause: 合理化 is what 短期 is said of; a whole
+    """ "而对合理化的影响却会在短期内显现" is one clause: 合理化 is what 短期 is said of; a whole
     sentence with two contrasted clauses is judged clause by clause, in both directions."""
     assert bool(conflicts(claim, [YE], aligner)) is opposite
 
@@ -97,11 +120,18 @@ def test_abbreviations_are_terms_too():
 
 
 def test_english_negation_reaches_rightwards():
-    """"significant only in X and shows no spillover": the "no" negates the spillover, not the
+    """ "significant only in X and shows no spillover": the "no" negates the spillover, not the
     "only" before it (the review's 仅…且不存在 says the same); "does not weaken" still flips."""
     claim = "AI-driven synergy is significant only in regions with developed AI infrastructure and shows no spillover"
-    assert analyse_clause(claim).signs["scope"] == analyse_clause("这种效应仅在基础设施发展水平较高地区显著").signs["scope"]
-    assert not cue_disagreement(claim, "人工智能驱动区域产业协同,但这种效应仅在人工智能基础设施发展水平较高地区显著,且不存在空间溢出效应。")
+    assert (
+        analyse_clause(claim).signs["scope"]
+        == analyse_clause("这种效应仅在基础设施发展水平较高地区显著").signs["scope"]
+    )
+    assert not cue_disagreement(
+        claim, "人工智能驱动区域产业协同,但这种效应仅在人工智能基础设施发展水平较高地区显著,且不存在空间溢出效应。"
+    )
     assert analyse_clause("AI does not weaken the constraint").signs["up"] == 1
-    assert analyse_clause("geographic factors are no longer a basic variable").signs == \
-        analyse_clause("地理因素不再是基本变量").signs
+    assert (
+        analyse_clause("geographic factors are no longer a basic variable").signs
+        == analyse_clause("地理因素不再是基本变量").signs
+    )

@@ -43,16 +43,28 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
-            for piece in (text[: len(text) // 2], text[len(text) // 2:]):
-                chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                         "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+            for piece in (text[: len(text) // 2], text[len(text) // 2 :]):
+                chunk = {
+                    "id": "x",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "m",
+                    "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                }
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.write(b"data: [DONE]\n\n")
             return
-        self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
-                         "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                      "finish_reason": "stop"}],
-                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+        self._send(
+            200,
+            {
+                "id": "x",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "m",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            },
+        )
 
     def _send(self, code: int, obj: dict) -> None:
         data = json.dumps(obj).encode()
@@ -69,9 +81,16 @@ def endpoint(real_index, tmp_path):
     handler = type("H", (_Handler,), {"mode": "inject"})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    s = replace(real_index.settings, llm_backend="openai", openai_base_url=f"http://127.0.0.1:{port}/v1",
-                openai_api_key="sk-test-SECRET", openai_model="bad-model", openai_max_retries=0,
-                openai_timeout=10.0, cache_dir=tmp_path / "cache")
+    s = replace(
+        real_index.settings,
+        llm_backend="openai",
+        openai_base_url=f"http://127.0.0.1:{port}/v1",
+        openai_api_key="sk-test-SECRET",
+        openai_model="bad-model",
+        openai_max_retries=0,
+        openai_timeout=10.0,
+        cache_dir=tmp_path / "cache",
+    )
     yield handler, s
     server.shutdown()
 
@@ -104,7 +123,13 @@ def test_fallback_note_says_what_went_wrong(endpoint, real_index, mode, words):
 
 
 def test_closed_port_says_cannot_connect(real_index):
-    s = replace(real_index.settings, llm_backend="openai", openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
-                openai_api_key="sk-x", openai_max_retries=0, openai_timeout=5.0)
+    s = replace(
+        real_index.settings,
+        llm_backend="openai",
+        openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
+        openai_api_key="sk-x",
+        openai_max_retries=0,
+        openai_timeout=5.0,
+    )
     r = Assistant(s, index=real_index).ask("人工智能如何提升区域治理效能?")
     assert r.backend == "extractive" and "无法连接" in r.note

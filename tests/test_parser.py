@@ -23,8 +23,13 @@ def test_front_matter(doc):
 
 def test_sections_and_subsections(doc):
     tops = [s.title for s in doc.sections if s.level == 1]
-    assert tops == ["一、引言", "二、人工智能与区域要素集聚", "三、人工智能与区域产业发展",
-                    "四、人工智能与区域经济发展", "五、研究评述、启示与展望"]
+    assert tops == [
+        "一、引言",
+        "二、人工智能与区域要素集聚",
+        "三、人工智能与区域产业发展",
+        "四、人工智能与区域经济发展",
+        "五、研究评述、启示与展望",
+    ]
     subs = {s.id: s.title for s in doc.sections if s.level == 2}
     assert subs["3.2"] == "2.人工智能与区域产业集群"
     assert subs["4.1"].endswith("人工智能与区域经济增长动力")
@@ -76,11 +81,14 @@ def test_ids_are_unique_and_stable(doc):
     assert "s3.1.p1" in ids and "ref.78" in ids and "abstract.en" in ids
 
 
-@pytest.mark.parametrize("mutate, needle", [
-    (lambda t: t.replace("[40]", "[41]", 1), "1..N"),
-    (lambda t: t.replace("参考文献", "参考", 1), "reference list"),
-    (lambda t: "", "empty"),
-])
+@pytest.mark.parametrize(
+    "mutate, needle",
+    [
+        (lambda t: t.replace("[40]", "[41]", 1), "1..N"),
+        (lambda t: t.replace("参考文献", "参考", 1), "reference list"),
+        (lambda t: "", "empty"),
+    ],
+)
 def test_bad_corpus_fails_loudly(doc, mutate, needle):
     with pytest.raises(CorpusError) as e:
         parse(mutate(doc.source))

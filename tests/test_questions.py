@@ -7,24 +7,39 @@ import pytest
 from assistant.questions import ENUM, is_list_question, premise, referenced
 
 
-@pytest.mark.parametrize("q, claim", [
-    ("Why does the review say AI promotes the rationalisation of industrial structure?",
-     "AI promotes the rationalisation of industrial structure"),
-    ("为什么综述认为仅有数字基础设施就足以支撑区域产业协调发展?", "仅有数字基础设施就足以支撑区域产业协调发展"),
-    ("综述为什么认为人工智能会缩小区域差距?", "人工智能会缩小区域差距"),
-    ("According to the review, does AI make geographic distance irrelevant?", "AI make geographic distance irrelevant"),
-    ("Is AI a universally inclusive tool?", "AI is a universally inclusive tool"),
-    ("人工智能会加剧区域发展不平衡吗?", "人工智能会加剧区域发展不平衡"),
-    ("综述是否认为人工智能对产业结构合理化的影响主要体现在未来?", "人工智能对产业结构合理化的影响主要体现在未来"),
-])
+@pytest.mark.parametrize(
+    "q, claim",
+    [
+        (
+            "Why does the review say AI promotes the rationalisation of industrial structure?",
+            "AI promotes the rationalisation of industrial structure",
+        ),
+        ("为什么综述认为仅有数字基础设施就足以支撑区域产业协调发展?", "仅有数字基础设施就足以支撑区域产业协调发展"),
+        ("综述为什么认为人工智能会缩小区域差距?", "人工智能会缩小区域差距"),
+        (
+            "According to the review, does AI make geographic distance irrelevant?",
+            "AI make geographic distance irrelevant",
+        ),
+        ("Is AI a universally inclusive tool?", "AI is a universally inclusive tool"),
+        ("人工智能会加剧区域发展不平衡吗?", "人工智能会加剧区域发展不平衡"),
+        ("综述是否认为人工智能对产业结构合理化的影响主要体现在未来?", "人工智能对产业结构合理化的影响主要体现在未来"),
+    ],
+)
 def test_premises_are_found(q, claim):
     assert premise(q) == claim
 
 
-@pytest.mark.parametrize("q", ["What is the intelligence divide?", "人工智能如何影响产业布局?",
-                               "What are the three parts of the framework?", "哪些因素影响区域创新?",
-                               "Does AI promote or hinder the rationalization of the industrial structure?",
-                               "人工智能促进还是抑制了产业结构合理化?"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "What is the intelligence divide?",
+        "人工智能如何影响产业布局?",
+        "What are the three parts of the framework?",
+        "哪些因素影响区域创新?",
+        "Does AI promote or hinder the rationalization of the industrial structure?",
+        "人工智能促进还是抑制了产业结构合理化?",
+    ],
+)
 def test_open_questions_have_no_premise(q):
     assert premise(q) == ""
 

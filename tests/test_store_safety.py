@@ -26,8 +26,9 @@ def _users_folder(path):
 
 
 def _intact(path) -> bool:
-    return ((path / "thesis.txt").read_text(encoding="utf-8") == "my thesis"
-            and (path / "sub" / "notes.md").read_text(encoding="utf-8") == "notes")
+    return (path / "thesis.txt").read_text(encoding="utf-8") == "my thesis" and (path / "sub" / "notes.md").read_text(
+        encoding="utf-8"
+    ) == "notes"
 
 
 @pytest.mark.parametrize("args", [("retrieve", "智能鸿沟是什么?"), ("index", "--rebuild"), ("index",)])
@@ -101,11 +102,12 @@ def test_store_on_read_only_disk_is_served_not_rebuilt(hash_settings, tmp_path):
     ensure_index(hash_settings, quiet=True)
     root = hash_settings.store_dir.parent
     before = json.loads((hash_settings.store_dir / MANIFEST).read_text())
-    script = (f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
-              f"REVIEWQA_EMBED_MODEL=hash:64 REVIEWQA_STORE_DIR={hash_settings.store_dir} "
-              f"{sys.executable} -m assistant.cli retrieve 智能鸿沟 --json")
-    out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
-                         timeout=300)
+    script = (
+        f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+        f"REVIEWQA_EMBED_MODEL=hash:64 REVIEWQA_STORE_DIR={hash_settings.store_dir} "
+        f"{sys.executable} -m assistant.cli retrieve 智能鸿沟 --json"
+    )
+    out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "Rebuilding" not in out.stderr and "重建" not in out.stderr
     assert any("智能鸿沟" in p["text"] for p in json.loads(out.stdout)["passages"])
@@ -115,10 +117,11 @@ def test_store_on_read_only_disk_is_served_not_rebuilt(hash_settings, tmp_path):
 def test_stale_store_on_read_only_disk_fails_in_one_line(hash_settings, tmp_path):
     ensure_index(hash_settings, quiet=True)
     root = hash_settings.store_dir.parent
-    script = (f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
-              f"REVIEWQA_EMBED_MODEL=hash:64 REVIEWQA_CHUNK_TOKENS=100 REVIEWQA_STORE_DIR={hash_settings.store_dir} "
-              f"{sys.executable} -m assistant.cli retrieve 智能鸿沟")
-    out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
-                         timeout=300)
+    script = (
+        f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+        f"REVIEWQA_EMBED_MODEL=hash:64 REVIEWQA_CHUNK_TOKENS=100 REVIEWQA_STORE_DIR={hash_settings.store_dir} "
+        f"{sys.executable} -m assistant.cli retrieve 智能鸿沟"
+    )
+    out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert_one_line_error(out, "只读")
     assert shutil.which("unshare")

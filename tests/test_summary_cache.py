@@ -19,8 +19,14 @@ print(_cache_key(a, "3.1"))
 def test_cache_key_is_stable_across_processes():
     keys = set()
     for seed in ("1", "2", "3"):
-        out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, cwd=ROOT,
-                             env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", CODE],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=120,
+        )
         assert out.returncode == 0, out.stderr
         keys.add(out.stdout.strip())
     assert len(keys) == 1 and len(next(iter(keys))) == 20

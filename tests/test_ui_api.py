@@ -80,8 +80,12 @@ def test_summary_and_browse(client):
 def test_four_simultaneous_chats_keep_their_own_answers(ui_server):
     from gradio_client import Client
 
-    questions = ["城市大脑有哪些风险?", "Why do geographic factors remain important for industrial layout?", "链主企业发生了怎样的转变?",
-                 "How does AI affect regional innovation?"]
+    questions = [
+        "城市大脑有哪些风险?",
+        "Why do geographic factors remain important for industrial layout?",
+        "链主企业发生了怎样的转变?",
+        "How does AI affect regional innovation?",
+    ]
 
     def one(q: str):
         c = Client(ui_server, verbose=False)
@@ -90,7 +94,7 @@ def test_four_simultaneous_chats_keep_their_own_answers(ui_server):
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(one, questions))
     answers = set()
-    for q, (chat, sources, badge, _) in results:
+    for q, (chat, _sources, _badge, _) in results:
         user_turns = [_text(m) for m in chat if m["role"] == "user"]
         assert user_turns == [q]  # this session's history only
         answers.add(_text(chat[-1]))
@@ -111,15 +115,19 @@ def test_closed_connections_stop_their_generation(ui_server):
 
     api = ui_server + "gradio_api"
     fn = next(d["id"] for d in httpx.get(ui_server + "config").json()["dependencies"] if d.get("api_name") == "chat")
-    questions = ["请分点详细说明人工智能对区域经济的各方面影响。", "请详细说明人工智能如何影响产业布局和区域创新。",
-                 "请分点说明人工智能对城市治理的作用与风险。"]
+    questions = [
+        "请分点详细说明人工智能对区域经济的各方面影响。",
+        "请详细说明人工智能如何影响产业布局和区域创新。",
+        "请分点说明人工智能对城市治理的作用与风险。",
+    ]
     leave = threading.Event()
     seen: list[str] = []
 
     def client(q: str) -> None:
         session = uuid.uuid4().hex[:12]
-        httpx.post(f"{api}/queue/join", json={"data": [q, [], "auto", "zh", [], []], "fn_index": fn,
-                                               "session_hash": session}).raise_for_status()
+        httpx.post(
+            f"{api}/queue/join", json={"data": [q, [], "auto", "zh", [], []], "fn_index": fn, "session_hash": session}
+        ).raise_for_status()
         with httpx.stream("GET", f"{api}/queue/data", params={"session_hash": session}, timeout=300) as stream:
             for line in stream.iter_lines():
                 seen.append(line)

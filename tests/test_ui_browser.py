@@ -19,8 +19,16 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # leaves the checkout clean; otherwise they go to tests/artifacts/ with the others
 DOCS = Path(__file__).resolve().parents[1] / "docs" if os.environ.get("REVIEWQA_DOCS_SCREENSHOTS") else ARTIFACTS
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +56,8 @@ def _ask(page, question: str, timeout: int = 180_000) -> None:
     box.fill(question)
     page.locator("#rq-send").click()
     page.wait_for_function(
-        "n => document.querySelectorAll('#rq-chat a.rq-marker').length > n", arg=before, timeout=timeout)
+        "n => document.querySelectorAll('#rq-chat a.rq-marker').length > n", arg=before, timeout=timeout
+    )
     page.wait_for_selector("#rq-badge .rq-ok", timeout=timeout)
 
 
@@ -102,7 +111,8 @@ def test_no_script_runs_and_nothing_leaves_the_machine(page, ui_server):
     page.get_by_role("tab", name="问答").click()
     tracker = f"http://127.0.0.1:{free_port()}/track.png"
     page.locator("#rq-question textarea").fill(
-        f"<script>alert('x')</script><img src=x onerror=alert(1)>![t]({tracker}) **bold** 城市大脑有哪些风险?")
+        f"<script>alert('x')</script><img src=x onerror=alert(1)>![t]({tracker}) **bold** 城市大脑有哪些风险?"
+    )
     page.locator("#rq-send").click()
     page.wait_for_selector("#rq-badge .rq-badge", timeout=180_000)
     assert page.dialogs == []

@@ -40,25 +40,35 @@ def get_backend(s: Settings, name: str | None = None) -> Backend:
     """Build the chat model for a backend (the local model loads lazily on first call)."""
     name = (name or s.llm_backend).lower()
     if name not in BACKENDS:
-        raise UserError(f"未知的后端 {name!r}(可选:local、openai、extractive)。",
-                        f"Unknown backend {name!r} (choose local, openai or extractive).")
+        raise UserError(
+            f"未知的后端 {name!r}(可选:local、openai、extractive)。",
+            f"Unknown backend {name!r} (choose local, openai or extractive).",
+        )
     if name == "extractive":
         return Backend("extractive", "extractive")
     if name == "openai":
         from langchain_openai import ChatOpenAI
 
         base, key, model = openai_config(s)
-        chat = ChatOpenAI(model=model, base_url=base, api_key=key or "not-needed", timeout=s.openai_timeout,
-                          max_retries=s.openai_max_retries, temperature=0, max_tokens=s.llm_max_tokens,
-                          streaming=True)
+        chat = ChatOpenAI(
+            model=model,
+            base_url=base,
+            api_key=key or "not-needed",
+            timeout=s.openai_timeout,
+            max_retries=s.openai_max_retries,
+            temperature=0,
+            max_tokens=s.llm_max_tokens,
+            streaming=True,
+        )
         return Backend("openai", model, chat, base)
     from .gguf import FILENAME, ensure_gguf
     from .local import ChatLocalLlama
 
     path = s.llm_model_path or str(ensure_gguf(s.cache_dir))
     label = FILENAME.removesuffix(".gguf") if not s.llm_model_path else os.path.basename(path)
-    chat = ChatLocalLlama(model_path=path, model_name=label, n_ctx=s.llm_ctx, threads=s.llm_threads,
-                          max_tokens=s.llm_max_tokens)
+    chat = ChatLocalLlama(
+        model_path=path, model_name=label, n_ctx=s.llm_ctx, threads=s.llm_threads, max_tokens=s.llm_max_tokens
+    )
     return Backend("local", label, chat)
 
 
@@ -84,7 +94,9 @@ def describe_failure(b: Backend, e: BaseException) -> LLMUnavailable:
             what = ("请求过于频繁", "is rate limiting")
         else:
             what = ("返回了无效的响应", "returned an invalid response")
-        return LLMUnavailable(f"OpenAI 兼容接口 {b.endpoint} {what[0]}", f"The OpenAI-compatible endpoint {b.endpoint} {what[1]}")
+        return LLMUnavailable(
+            f"OpenAI 兼容接口 {b.endpoint} {what[0]}", f"The OpenAI-compatible endpoint {b.endpoint} {what[1]}"
+        )
     if isinstance(e, ModelError):
         return LLMUnavailable(e.zh, e.en)
     return LLMUnavailable(f"本地模型出错:{kind}", f"The local model failed: {kind}")

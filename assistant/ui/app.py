@@ -7,14 +7,26 @@ history in `gr.State`, and the queue limits how many requests run at once.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..chain import Assistant
 from ..errors import MAX_QUERY_CHARS
 from ..text import detect_lang
-from .render import (CSS, HEAD_JS, answer_markdown, badge, claim_html, dossier_html, draft_html, esc, plain,
-                     section_html, sources_html)
+from .render import (
+    CSS,
+    HEAD_JS,
+    answer_markdown,
+    badge,
+    claim_html,
+    dossier_html,
+    draft_html,
+    esc,
+    plain,
+    section_html,
+    sources_html,
+)
 from .texts import LANG_CHOICES, t
 
 
@@ -33,13 +45,24 @@ class App:
 
     def status(self, lang: str) -> str:
         idx = self.a.index
-        return t("status", lang).format(backend=self.a.backend.name, model=self.a.backend.model,
-                                       chunks=len(idx.chunks), sentences=len(idx.sentences),
-                                       refs=len(idx.doc.references))
+        return t("status", lang).format(
+            backend=self.a.backend.name,
+            model=self.a.backend.model,
+            chunks=len(idx.chunks),
+            sentences=len(idx.sentences),
+            refs=len(idx.doc.references),
+        )
 
     # ---------------------------------------------------------------------------- chat
-    def chat(self, message: str, chat: list[dict], answer_lang: str, ui_lang: str,
-             conv: list[tuple[str, str]], transcript: list[str] | None = None) -> Iterator[tuple[Any, ...]]:
+    def chat(
+        self,
+        message: str,
+        chat: list[dict],
+        answer_lang: str,
+        ui_lang: str,
+        conv: list[tuple[str, str]],
+        transcript: list[str] | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
         """Streams (chatbot, sources, badge, conversation, textbox, transcript) updates; the
         transcript keeps each answered turn as Markdown for the export button."""
         chat = list(chat or [])
@@ -52,7 +75,7 @@ class App:
         if not text:
             yield chat, t("no_sources", ui), badge(False, False, ui, t("empty", ui)), conv, "", transcript
             return
-        chat.append({"role": "user", "content": plain(text[:MAX_QUERY_CHARS + 50])})
+        chat.append({"role": "user", "content": plain(text[: MAX_QUERY_CHARS + 50])})
         if len(text) > MAX_QUERY_CHARS:
             chat.append({"role": "assistant", "content": plain(t("too_long", lang))})
             yield chat, "", badge(False, False, ui, t("too_long", ui)), conv, "", transcript
@@ -73,8 +96,14 @@ class App:
                     chat[-1] = {"role": "assistant", "content": answer_markdown(r.answer)}
                     conv.append((text, r.answer))
                     transcript.append(turn_markdown(text, r.answer, r.citations, lang, r.note))
-                    yield (chat, sources_html(r.citations, ui), badge(r.grounded, r.refused, ui, r.note),
-                           conv[-5:], "", transcript)
+                    yield (
+                        chat,
+                        sources_html(r.citations, ui),
+                        badge(r.grounded, r.refused, ui, r.note),
+                        conv[-5:],
+                        "",
+                        transcript,
+                    )
         except Exception as e:  # one line in the page, never a stack trace
             print(f"[reviewqa] chat error: {type(e).__name__}: {e}", file=sys.stderr)
             msg = getattr(e, "message", None)
@@ -106,8 +135,9 @@ class App:
         if len(text) > MAX_QUERY_CHARS:
             return f"<p>{esc(t('too_long', lang))}</p>", "", ""
         try:
-            obj = cite_json(self.citer.cite(text), self.a.index.doc,
-                            self.a.glosser if self.a.settings.glosses else None, lang)
+            obj = cite_json(
+                self.citer.cite(text), self.a.index.doc, self.a.glosser if self.a.settings.glosses else None, lang
+            )
         except Exception as e:
             msg = getattr(e, "message", None)
             return f"<p>{esc(t('error', lang) + (msg(lang) if callable(msg) else type(e).__name__))}</p>", "", ""
@@ -156,13 +186,20 @@ class App:
             return line, line, ""
         note = f" {t('cached', lang)}" if out.get("cached") else ""
         head = f"**{plain(out['title'])}**{plain(note)}\n\n"
-        return (head + answer_markdown(out["zh"], "sum"), head + answer_markdown(out["en"], "sum"),
-                sources_html([{"marker": c["marker"], "passage": c["passage"], "quotes": []}
-                              for c in out["citations"]], lang, prefix="sum"))
+        return (
+            head + answer_markdown(out["zh"], "sum"),
+            head + answer_markdown(out["en"], "sum"),
+            sources_html(
+                [{"marker": c["marker"], "passage": c["passage"], "quotes": []} for c in out["citations"]],
+                lang,
+                prefix="sum",
+            ),
+        )
 
     def section_choices(self, lang: str) -> list[tuple[str, str]]:
-        return [(t("whole", lang), "all")] + [(s.title if s.level == 1 else f"  {s.title}", s.id)
-                                               for s in self.a.index.doc.sections]
+        return [(t("whole", lang), "all")] + [
+            (s.title if s.level == 1 else f"  {s.title}", s.id) for s in self.a.index.doc.sections
+        ]
 
     def browse(self, section: str, ui_lang: str) -> str:
         return section_html(self.a.index.doc, section or "1", _ui(ui_lang))
@@ -171,8 +208,10 @@ class App:
         from ..dossier import by_citations
 
         doc = self.a.index.doc
-        return [(f"[{n}] {(doc.reference(n).authors or ['?'])[0]}, {doc.reference(n).year} — {k}×", n)
-                for n, k in by_citations(doc)]
+        return [
+            (f"[{n}] {(doc.reference(n).authors or ['?'])[0]}, {doc.reference(n).year} — {k}×", n)
+            for n, k in by_citations(doc)
+        ]
 
     def dossier(self, n: int | None, ui_lang: str) -> str:
         from ..dossier import dossier
@@ -193,33 +232,42 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
     with gr.Blocks(title="reviewqa") as demo:
         title = gr.Markdown(f"## {t('title', ui_lang)}\n{t('subtitle', ui_lang)}")
         with gr.Row():
-            lang_ui = gr.Radio([("中文", "zh"), ("English", "en")], value=ui_lang, label=t("ui_lang", ui_lang),
-                               scale=1)
+            lang_ui = gr.Radio([("中文", "zh"), ("English", "en")], value=ui_lang, label=t("ui_lang", ui_lang), scale=1)
             status = gr.Markdown(f'<span class="rq-status">{esc(app.status(ui_lang))}</span>', elem_id="rq-status")
         conv = gr.State([])
         transcript = gr.State([])
         with gr.Tab(t("tab_chat", ui_lang)) as tab_chat:
             with gr.Row():
                 with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(height=460, label=t("tab_chat", ui_lang), elem_id="rq-chat",
-                                         sanitize_html=True, feedback_options=None)
+                    chatbot = gr.Chatbot(
+                        height=460,
+                        label=t("tab_chat", ui_lang),
+                        elem_id="rq-chat",
+                        sanitize_html=True,
+                        feedback_options=None,
+                    )
                     badge_box = gr.HTML("", elem_id="rq-badge")
                     with gr.Row():
-                        question = gr.Textbox(label=t("question", ui_lang), placeholder=t("placeholder", ui_lang),
-                                              scale=4, elem_id="rq-question", max_lines=6)
+                        question = gr.Textbox(
+                            label=t("question", ui_lang),
+                            placeholder=t("placeholder", ui_lang),
+                            scale=4,
+                            elem_id="rq-question",
+                            max_lines=6,
+                        )
                         answer_lang = gr.Radio(LANG_CHOICES, value="auto", label=t("answer_lang", ui_lang), scale=2)
                     with gr.Row():
                         send = gr.Button(t("send", ui_lang), variant="primary", elem_id="rq-send")
                         clear = gr.Button(t("clear", ui_lang))
                         export = gr.Button(t("export", ui_lang), elem_id="rq-export")
-                    export_file = gr.File(label=t("export_file", ui_lang), elem_id="rq-export-file",
-                                          interactive=False)
+                    export_file = gr.File(label=t("export_file", ui_lang), elem_id="rq-export-file", interactive=False)
                 with gr.Column(scale=2):
                     gr.Markdown(f"### {t('sources', 'zh')} / {t('sources', 'en')}")
                     sources = gr.HTML(f"<p>{esc(t('no_sources', ui_lang))}</p>", elem_id="rq-sources")
         with gr.Tab(t("tab_claim", ui_lang)) as tab_claim:
-            claim = gr.Textbox(label=t("claim", ui_lang), placeholder=t("claim_placeholder", ui_lang),
-                               elem_id="rq-claim", max_lines=6)
+            claim = gr.Textbox(
+                label=t("claim", ui_lang), placeholder=t("claim_placeholder", ui_lang), elem_id="rq-claim", max_lines=6
+            )
             check = gr.Button(t("check", ui_lang), variant="primary", elem_id="rq-check")
             claim_out = gr.HTML(elem_id="rq-claim-out")
             with gr.Row():
@@ -228,8 +276,13 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
         with gr.Tab(t("tab_draft", ui_lang)) as tab_draft:
             with gr.Row():
                 draft_text = gr.Textbox(label=t("draft", ui_lang), lines=8, max_lines=20, elem_id="rq-draft", scale=3)
-                draft_file = gr.File(label=t("draft_file", ui_lang), file_types=[".md", ".txt", ".docx"],
-                                     type="filepath", elem_id="rq-draft-file", scale=1)
+                draft_file = gr.File(
+                    label=t("draft_file", ui_lang),
+                    file_types=[".md", ".txt", ".docx"],
+                    type="filepath",
+                    elem_id="rq-draft-file",
+                    scale=1,
+                )
             draft_btn = gr.Button(t("draft_run", ui_lang), variant="primary", elem_id="rq-draft-run")
             draft_out = gr.HTML(elem_id="rq-draft-out")
             with gr.Row():
@@ -237,8 +290,9 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
                 draft_bib = gr.File(label=t("draft_bib", ui_lang), elem_id="rq-draft-bib", interactive=False)
         with gr.Tab(t("tab_summary", ui_lang)) as tab_summary:
             with gr.Row():
-                sum_section = gr.Dropdown(app.section_choices(ui_lang), value="all", label=t("section", ui_lang),
-                                          scale=3)
+                sum_section = gr.Dropdown(
+                    app.section_choices(ui_lang), value="all", label=t("section", ui_lang), scale=3
+                )
                 sum_btn = gr.Button(t("summarize", ui_lang), variant="primary", scale=1, elem_id="rq-summarize")
             with gr.Row():
                 sum_zh = gr.Markdown(label=t("summary_zh", ui_lang), elem_id="rq-sum-zh")
@@ -247,8 +301,9 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
         with gr.Tab(t("tab_browse", ui_lang)) as tab_browse:
             with gr.Row():
                 outline = gr.Dropdown(app.section_choices(ui_lang), value="1", label=t("outline", ui_lang))
-                ref_pick = gr.Dropdown(app.reference_choices(), value=None, label=t("dossier", ui_lang),
-                                       elem_id="rq-ref-pick")
+                ref_pick = gr.Dropdown(
+                    app.reference_choices(), value=None, label=t("dossier", ui_lang), elem_id="rq-ref-pick"
+                )
             dossier_box = gr.HTML(elem_id="rq-dossier")
             reader = gr.HTML(app.browse("1", ui_lang), elem_id="rq-reader")
 
@@ -256,40 +311,82 @@ def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
         chat_inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript]
         send.click(app.chat, chat_inputs, chat_outputs, api_name="chat", concurrency_id="llm")
         question.submit(app.chat, chat_inputs, chat_outputs, api_name=False, concurrency_id="llm")
-        clear.click(lambda: ([], "", "", [], [], None), None, [chatbot, sources, badge_box, conv, transcript, export_file],
-                    api_name=False)
+        clear.click(
+            lambda: ([], "", "", [], [], None),
+            None,
+            [chatbot, sources, badge_box, conv, transcript, export_file],
+            api_name=False,
+        )
         export.click(app.export, [transcript, lang_ui], export_file, api_name=False)
         check.click(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name="claim", concurrency_id="llm")
         claim.submit(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name=False, concurrency_id="llm")
-        def run_draft(text: str, upload: str | None, lang: str, progress=gr.Progress()):
+
+        def run_draft(text: str, upload: str | None, lang: str, progress=gr.Progress()):  # noqa: B008 (Gradio's way to ask for a progress bar)
             return app.draft(text, upload, lang, progress)
 
-        draft_btn.click(run_draft, [draft_text, draft_file, lang_ui], [draft_out, draft_gbt, draft_bib],
-                        api_name="draft", concurrency_id="llm")
-        sum_btn.click(app.summary, [sum_section, lang_ui], [sum_zh, sum_en, sum_src], api_name="summary",
-                      concurrency_id="llm")
+        draft_btn.click(
+            run_draft,
+            [draft_text, draft_file, lang_ui],
+            [draft_out, draft_gbt, draft_bib],
+            api_name="draft",
+            concurrency_id="llm",
+        )
+        sum_btn.click(
+            app.summary, [sum_section, lang_ui], [sum_zh, sum_en, sum_src], api_name="summary", concurrency_id="llm"
+        )
         outline.change(app.browse, [outline, lang_ui], reader, api_name="browse")
         ref_pick.change(app.dossier, [ref_pick, lang_ui], dossier_box, api_name="dossier", concurrency_id="llm")
 
         def relabel(lang: str):
             choices = app.section_choices(lang)
-            return (f"## {t('title', lang)}\n{t('subtitle', lang)}",
-                    f'<span class="rq-status">{esc(app.status(lang))}</span>',
-                    gr.update(label=t("tab_chat", lang)), gr.update(label=t("tab_claim", lang)),
-                    gr.update(label=t("tab_summary", lang)), gr.update(label=t("tab_browse", lang)),
-                    gr.update(label=t("tab_draft", lang)), gr.update(value=t("draft_run", lang)),
-                    gr.update(label=t("question", lang), placeholder=t("placeholder", lang)),
-                    gr.update(label=t("answer_lang", lang)), gr.update(value=t("send", lang)),
-                    gr.update(value=t("clear", lang)), gr.update(value=t("export", lang)),
-                    gr.update(label=t("claim", lang), placeholder=t("claim_placeholder", lang)),
-                    gr.update(value=t("check", lang)), gr.update(choices=choices, label=t("section", lang)),
-                    gr.update(value=t("summarize", lang)), gr.update(choices=choices, label=t("outline", lang)),
-                    gr.update(label=t("ui_lang", lang)))
+            return (
+                f"## {t('title', lang)}\n{t('subtitle', lang)}",
+                f'<span class="rq-status">{esc(app.status(lang))}</span>',
+                gr.update(label=t("tab_chat", lang)),
+                gr.update(label=t("tab_claim", lang)),
+                gr.update(label=t("tab_summary", lang)),
+                gr.update(label=t("tab_browse", lang)),
+                gr.update(label=t("tab_draft", lang)),
+                gr.update(value=t("draft_run", lang)),
+                gr.update(label=t("question", lang), placeholder=t("placeholder", lang)),
+                gr.update(label=t("answer_lang", lang)),
+                gr.update(value=t("send", lang)),
+                gr.update(value=t("clear", lang)),
+                gr.update(value=t("export", lang)),
+                gr.update(label=t("claim", lang), placeholder=t("claim_placeholder", lang)),
+                gr.update(value=t("check", lang)),
+                gr.update(choices=choices, label=t("section", lang)),
+                gr.update(value=t("summarize", lang)),
+                gr.update(choices=choices, label=t("outline", lang)),
+                gr.update(label=t("ui_lang", lang)),
+            )
 
-        lang_ui.change(relabel, lang_ui, [title, status, tab_chat, tab_claim, tab_summary, tab_browse, tab_draft,
-                                          draft_btn, question,
-                                          answer_lang, send, clear, export, claim, check, sum_section, sum_btn, outline,
-                                          lang_ui], api_name=False)
+        lang_ui.change(
+            relabel,
+            lang_ui,
+            [
+                title,
+                status,
+                tab_chat,
+                tab_claim,
+                tab_summary,
+                tab_browse,
+                tab_draft,
+                draft_btn,
+                question,
+                answer_lang,
+                send,
+                clear,
+                export,
+                claim,
+                check,
+                sum_section,
+                sum_btn,
+                outline,
+                lang_ui,
+            ],
+            api_name=False,
+        )
     return demo
 
 
@@ -301,8 +398,10 @@ def check_bind(host: str, api_key: str, insecure: bool) -> None:
     from ..errors import UserError
 
     if host not in LOOPBACK and not api_key and not insecure:
-        raise UserError(f"拒绝在 {host} 上无密钥提供服务:请设置 REVIEWQA_API_KEY,或加 --insecure。",
-                        f"Refusing to serve on {host} without a key: set REVIEWQA_API_KEY, or pass --insecure.")
+        raise UserError(
+            f"拒绝在 {host} 上无密钥提供服务:请设置 REVIEWQA_API_KEY,或加 --insecure。",
+            f"Refusing to serve on {host} without a key: set REVIEWQA_API_KEY, or pass --insecure.",
+        )
 
 
 class Running:
@@ -316,8 +415,15 @@ class Running:
         self.thread.join(timeout=15)
 
 
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
-          ui_lang: str = "zh", api_key: str = "", insecure: bool = False) -> Running | None:
+def serve(
+    assistant: Assistant,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    block: bool = True,
+    ui_lang: str = "zh",
+    api_key: str = "",
+    insecure: bool = False,
+) -> Running | None:
     """The web app at / and the HTTP API (/v1 OpenAI-compatible, /api/*, /healthz) in one uvicorn
     server on host:port. A non-loopback address needs an API key unless `insecure`."""
     import threading
@@ -331,11 +437,22 @@ def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block
     app_ui = App(assistant)
     demo = build(app_ui, ui_lang)
     demo.queue(default_concurrency_limit=2, max_size=64)
-    theme = gr.themes.Base(font=["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "ui-sans-serif",
-                                 "system-ui", "sans-serif"],
-                           font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"])
-    app = gr.mount_gradio_app(build_api(assistant, app_ui, api_key), demo, path="", theme=theme, css=CSS,
-                              head=HEAD_JS, footer_links=[], ssr_mode=False, show_error=False, max_file_size="1mb")
+    theme = gr.themes.Base(
+        font=["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui", "sans-serif"],
+        font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"],
+    )
+    app = gr.mount_gradio_app(
+        build_api(assistant, app_ui, api_key),
+        demo,
+        path="",
+        theme=theme,
+        css=CSS,
+        head=HEAD_JS,
+        footer_links=[],
+        ssr_mode=False,
+        show_error=False,
+        max_file_size="1mb",
+    )
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
     if block:
         server.run()

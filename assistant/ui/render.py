@@ -72,8 +72,9 @@ def plain(s: Any) -> str:
 def answer_markdown(text: str, prefix: str = "src") -> str:
     """An answer for the chat bubble: shown as text, markers turned into links to their sources."""
     parts = MARKER.split(text)  # text, marker number, text, …
-    return "".join(plain(x) if i % 2 == 0 else f'<a class="rq-marker" href="#{prefix}-{x}">[{x}]</a>'
-                   for i, x in enumerate(parts))
+    return "".join(
+        plain(x) if i % 2 == 0 else f'<a class="rq-marker" href="#{prefix}-{x}">[{x}]</a>' for i, x in enumerate(parts)
+    )
 
 
 def highlight(passage_text: str, quotes: list[str]) -> str:
@@ -113,26 +114,33 @@ def sources_html(citations: list[dict[str, Any]], lang: str, prefix: str = "src"
         own_n = {r["n"] for r in own}
         others = [r for r in p.get("references", []) if r["n"] not in own_n]
         if own:  # the references cited at the supporting sentence, then the rest of the passage's
-            refs = (f"<div><small>{esc(t('refs_here', lang))}</small>{references_html(own)}</div>"
-                    + (f"<details><summary><small>{esc(t('refs_passage', lang))} ({len(others)})</small></summary>"
-                       f"{references_html(others)}</details>" if others else ""))
+            refs = f"<div><small>{esc(t('refs_here', lang))}</small>{references_html(own)}</div>" + (
+                f"<details><summary><small>{esc(t('refs_passage', lang))} ({len(others)})</small></summary>"
+                f"{references_html(others)}</details>"
+                if others
+                else ""
+            )
         elif others:
             refs = f"<div><small>{esc(t('refs_passage', lang))}</small>{references_html(others)}</div>"
         else:
             refs = ""
         parts.append(
             f'<details class="rq-src" id="{prefix}-{esc(c["marker"])}" open>'
-            f'<summary>[{esc(c["marker"])}] {esc(p["section"])} '
-            f'<small>({esc(p["id"])}, {esc(p["start"])}–{esc(p["end"])})</small></summary>'
+            f"<summary>[{esc(c['marker'])}] {esc(p['section'])} "
+            f"<small>({esc(p['id'])}, {esc(p['start'])}–{esc(p['end'])})</small></summary>"
             f'<div class="rq-passage">{highlight(p["text"], quotes)}</div>'
-            f'{glosses_html(c.get("quotes", []), lang)}{refs}</details>')
+            f"{glosses_html(c.get('quotes', []), lang)}{refs}</details>"
+        )
     return "".join(parts)
 
 
 def glosses_html(quotes: list[dict[str, Any]], lang: str) -> str:
     """Machine renderings of the quoted sentences, marked as such."""
-    items = [f'<div class="rq-gloss">≈ {esc(q["gloss"])} <small>({esc(t("machine_translation", lang))})</small></div>'
-             for q in quotes if q.get("gloss")]
+    items = [
+        f'<div class="rq-gloss">≈ {esc(q["gloss"])} <small>({esc(t("machine_translation", lang))})</small></div>'
+        for q in quotes
+        if q.get("gloss")
+    ]
     return "".join(items)
 
 
@@ -154,9 +162,10 @@ def claim_html(obj: dict[str, Any], lang: str) -> str:
         p = s["passage"]
         parts.append(
             f'<details class="rq-src" id="claim-src-{i}" open><summary>{esc(p["section"])} '
-            f'<small>({esc(p["id"])}, {esc(s["start"])}–{esc(s["end"])}, {s["score"]:.3f})</small></summary>'
+            f"<small>({esc(p['id'])}, {esc(s['start'])}–{esc(s['end'])}, {s['score']:.3f})</small></summary>"
             f'<div class="rq-passage">{highlight(p["text"], [s.get("clause") or s["quote"]])}</div>'
-            f'{glosses_html([s], lang)}{references_html([r for r in p["references"] if r["n"] in s["references"]])}</details>')
+            f"{glosses_html([s], lang)}{references_html([r for r in p['references'] if r['n'] in s['references']])}</details>"
+        )
     return "".join(parts)
 
 
@@ -164,13 +173,15 @@ def _linked_paragraph(p: Paragraph) -> str:
     """A paragraph with each in-text citation linked to its entry in the reference list."""
     out, pos = [], 0
     for c in sorted(p.citations, key=lambda c: c.start):
-        out.append(esc(p.text[pos:c.start]))
+        out.append(esc(p.text[pos : c.start]))
         target = c.refs[0] if c.refs else None
         title = ", ".join(f"[{n}]" for n in c.refs)
         if target:
-            out.append(f'<a class="rq-cite" href="#ref-{target}" title="{esc(title)}">{esc(p.text[c.start:c.end])}</a>')
+            out.append(
+                f'<a class="rq-cite" href="#ref-{target}" title="{esc(title)}">{esc(p.text[c.start : c.end])}</a>'
+            )
         else:
-            out.append(esc(p.text[c.start:c.end]))
+            out.append(esc(p.text[c.start : c.end]))
         pos = c.end
     out.append(esc(p.text[pos:]))
     return "".join(out)
@@ -186,14 +197,23 @@ def section_html(doc: Document, section_id: str, lang: str) -> str:
         parts.append(f'<{level} id="sec-{esc(s.id)}">{esc(s.title)}</{level}>')
         for p in s.paragraphs:
             parts.append(f'<p class="rq-passage" id="{esc(p.id)}">{_linked_paragraph(p)}</p>')
-    cited = sorted({n for s in doc.sections if section_id == "all" or s.id == section_id
-                    or s.id.startswith(section_id + ".") for p in s.paragraphs for n in p.refs})
+    cited = sorted(
+        {
+            n
+            for s in doc.sections
+            if section_id == "all" or s.id == section_id or s.id.startswith(section_id + ".")
+            for p in s.paragraphs
+            for n in p.refs
+        }
+    )
     refs = [doc.reference(n) for n in cited] if section_id != "all" else doc.references
     parts.append(f"<h3>{esc(t('references', lang))}</h3><ol class='rq-refs' style='list-style:none'>")
     for r in refs:
         where = ", ".join(r.cited_in) or "—"
-        parts.append(f'<li id="ref-{r.n}">[{r.n}] {esc(r.entry)} <small>· {esc(t("cited_in", lang))}: '
-                     f'{esc(where)} · {esc("; ".join(r.cited_as))}</small></li>')
+        parts.append(
+            f'<li id="ref-{r.n}">[{r.n}] {esc(r.entry)} <small>· {esc(t("cited_in", lang))}: '
+            f"{esc(where)} · {esc('; '.join(r.cited_as))}</small></li>"
+        )
     parts.append("</ol>")
     return f'<div class="rq-section">{"".join(parts)}</div>'
 
@@ -205,46 +225,63 @@ def draft_html(rows: list[dict[str, Any]], lang: str) -> str:
 
     if not rows:
         return f"<p>{esc(t('draft_none', lang))}</p>"
-    head = "".join(f"<th>{esc(t(k, lang))}</th>" for k in ("draft_sentence", "verdict", "draft_citations", "draft_suggest"))
+    head = "".join(
+        f"<th>{esc(t(k, lang))}</th>" for k in ("draft_sentence", "verdict", "draft_citations", "draft_suggest")
+    )
     body = []
     for i, r in enumerate(rows, 1):
         ok = r["verdict"] == "supported"
         quote = ""
         if r["support"] and r["verdict"] != "not_found":
             s = r["support"][0]
-            quote = (f'<div class="rq-quote">“{esc(s["quote"])}”<br><small>{esc(s["passage"]["section"])} '
-                     f'({esc(s["start"])}–{esc(s["end"])})</small></div>')
+            quote = (
+                f'<div class="rq-quote">“{esc(s["quote"])}”<br><small>{esc(s["passage"]["section"])} '
+                f"({esc(s['start'])}–{esc(s['end'])})</small></div>"
+            )
         cites = []
         for c in r["citations"]:
             problems = [p for p in (c["problem"], c.get("flag")) if p]
             refs = ",".join(f"[{n}]" for n in c["refs"]) or "—"
             what = "; ".join(PROBLEM_LABELS[p][lang] for p in problems) or t("draft_ok", lang)
             cls = "rq-no" if problems else "rq-ok"
-            cites.append(f'<div>({esc(c["as"])}) → {esc(refs)} <span class="rq-badge {cls} rq-problem" '
-                         f'data-problem="{esc(" ".join(problems))}">{esc(what)}</span></div>')
+            cites.append(
+                f'<div>({esc(c["as"])}) → {esc(refs)} <span class="rq-badge {cls} rq-problem" '
+                f'data-problem="{esc(" ".join(problems))}">{esc(what)}</span></div>'
+            )
         suggest = ", ".join(f"[{n}]" for n in r["suggest"])
-        body.append(f'<tr class="rq-draft-row" data-verdict="{esc(r["verdict"])}"><td>{i}. {esc(r["sentence"])}</td>'
-                    f'<td><span class="rq-badge {"rq-ok" if ok else "rq-no"}">{esc(t(r["verdict"], lang))}</span>'
-                    f'{quote}</td><td>{"".join(cites)}</td><td>{esc(suggest)}</td></tr>')
+        body.append(
+            f'<tr class="rq-draft-row" data-verdict="{esc(r["verdict"])}"><td>{i}. {esc(r["sentence"])}</td>'
+            f'<td><span class="rq-badge {"rq-ok" if ok else "rq-no"}">{esc(t(r["verdict"], lang))}</span>'
+            f"{quote}</td><td>{''.join(cites)}</td><td>{esc(suggest)}</td></tr>"
+        )
     return f'<table class="rq-draft"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def dossier_html(d: dict[str, Any], lang: str) -> str:
     """One reference's dossier: entry, each citing sentence (its clause highlighted) with the
     generated one-line use in both languages, the references cited alongside, BibTeX."""
-    parts = [f'<div class="rq-dossier" id="dossier-{esc(d["n"])}"><p><b>[{esc(d["n"])}]</b> {esc(d["gbt7714"])}</p>',
-             f'<p><small>{esc(t("times_cited", lang).format(k=d["times_cited"]))} · '
-             f'{esc("; ".join(d["cited_as"]) or "—")}</small></p>']
+    parts = [
+        f'<div class="rq-dossier" id="dossier-{esc(d["n"])}"><p><b>[{esc(d["n"])}]</b> {esc(d["gbt7714"])}</p>',
+        f"<p><small>{esc(t('times_cited', lang).format(k=d['times_cited']))} · "
+        f"{esc('; '.join(d['cited_as']) or '—')}</small></p>",
+    ]
     for c in d["citing"]:
         use = ""
         if c["use"]["generated"] and (c["use"]["zh"] or c["use"]["en"]):
-            use = (f'<div class="rq-gloss">{esc(t("used_for", lang))}: {esc(c["use"]["zh"])} / {esc(c["use"]["en"])} '
-                   f'<small>({esc(t("generated", lang))})</small></div>')
-        parts.append(f'<details class="rq-src" open><summary>{esc(c["section"])} <small>({esc(c["passage"])}, '
-                     f'{esc(c["start"])}–{esc(c["end"])}) · {esc("; ".join(c["as"]))}</small></summary>'
-                     f'<div class="rq-passage">{highlight(c["sentence"], [c["clause"]])}</div>{use}</details>')
+            use = (
+                f'<div class="rq-gloss">{esc(t("used_for", lang))}: {esc(c["use"]["zh"])} / {esc(c["use"]["en"])} '
+                f"<small>({esc(t('generated', lang))})</small></div>"
+            )
+        parts.append(
+            f'<details class="rq-src" open><summary>{esc(c["section"])} <small>({esc(c["passage"])}, '
+            f"{esc(c['start'])}–{esc(c['end'])}) · {esc('; '.join(c['as']))}</small></summary>"
+            f'<div class="rq-passage">{highlight(c["sentence"], [c["clause"]])}</div>{use}</details>'
+        )
     if d["co_cited"]:
-        parts.append(f'<p><small>{esc(t("cited_with", lang))}: '
-                     + ", ".join(f'[{esc(c["n"])}]×{esc(c["count"])}' for c in d["co_cited"]) + "</small></p>")
+        parts.append(
+            f"<p><small>{esc(t('cited_with', lang))}: "
+            + ", ".join(f"[{esc(c['n'])}]×{esc(c['count'])}" for c in d["co_cited"])
+            + "</small></p>"
+        )
     parts.append(f'<pre class="rq-bib">{esc(d["bibtex"])}</pre></div>')
     return "".join(parts)
