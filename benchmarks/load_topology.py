@@ -15,7 +15,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,24 +25,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from load import QUESTIONS, _port  # the same questions and port picking as benchmarks/load.py
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-QUESTIONS = [
-    "人工智能如何影响产业布局?",
-    "What is the intelligence divide?",
-    "人工智能如何提升区域治理效能?",
-    "How does AI change industrial clusters?",
-    "数据要素如何影响区域创新?",
-    "链主企业发生了怎样的转变?",
-]
 CLAIMS = ["人工智能技术引致劳动密集型行业向欠发达地区转移。", "AI weakens the constraint of geographic distance."]
 MIX = [("retrieve", 5), ("cite", 2), ("refs", 1), ("chat", 2)]  # relative weights per user request
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(url: str, seconds: float, proc: subprocess.Popen) -> None:

@@ -69,9 +69,9 @@ def test_passages_are_whole_and_unique(real_retriever):
     assert hits[0].similarity > 0.8
 
 
-def test_killed_build_recovers(tmp_path):
-    env = {**os.environ, "REVIEWQA_STORE_DIR": str(tmp_path / "store")}
-    proc = subprocess.Popen(
+def _start_rebuild(env: dict[str, str]) -> subprocess.Popen:
+    """`reviewqa index --rebuild` in its own process, to be killed midway."""
+    return subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "index", "--rebuild"],
         cwd=ROOT,
         env=env,
@@ -79,6 +79,11 @@ def test_killed_build_recovers(tmp_path):
         stdout=subprocess.DEVNULL,
         text=True,
     )
+
+
+def test_killed_build_recovers(tmp_path):
+    env = {**os.environ, "REVIEWQA_STORE_DIR": str(tmp_path / "store")}
+    proc = _start_rebuild(env)
     deadline = time.time() + 240
     seen = ""
     assert proc.stderr is not None
@@ -105,14 +110,7 @@ def test_killed_rebuild_keeps_the_valid_store(real_index, tmp_path):
     shutil.copytree(real_index.store.path, store)
     before = (store / "manifest.json").read_text()
     env = {**os.environ, "REVIEWQA_STORE_DIR": str(store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "index", "--rebuild"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
+    proc = _start_rebuild(env)
     assert proc.stderr is not None
     seen = ""
     deadline = time.time() + 240
