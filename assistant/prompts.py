@@ -12,6 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+# what each prompt's last (user) section takes, as its callers fill it; a file that asks for other
+# fields is refused when loaded, not when a user's question first reaches it
+PROMPT_VARIABLES: dict[str, frozenset[str]] = {
+    "answer": frozenset({"passages", "question"}),  # chain._generate, lc.answer_runnable
+    "condense": frozenset({"history", "question"}),  # chain.condense
+    "gloss": frozenset({"glossary", "text"}),  # gloss.Glosser.gloss
+    "glossary": frozenset({"terms"}),  # translate.build_glossary, chain._term_renderings
+    "judge": frozenset({"claim", "passage"}),  # judge.Judge
+    "ref_use": frozenset({"reference", "sentence"}),  # gloss.Glosser.use_line
+    "summarize_map": frozenset({"section", "passages"}),  # summarize._summarize_zh
+    "summarize_reduce": frozenset({"title", "summaries"}),  # summarize._summarize_zh
+    "translate": frozenset({"glossary", "question"}),  # translate.LLMTranslator
+}
 _ROLE = {"system": "system", "user": "human", "assistant": "ai"}
 
 
@@ -37,4 +50,11 @@ def chat_prompt(name: str, lang: str):  # -> ChatPromptTemplate
     escaped = [
         (role, body if i == last else body.replace("{", "{{").replace("}", "}}")) for i, (role, body) in enumerate(msgs)
     ]
-    return ChatPromptTemplate.from_messages(escaped)
+    template = ChatPromptTemplate.from_messages(escaped)
+    wanted = PROMPT_VARIABLES.get(name)
+    if wanted is not None and set(template.input_variables) != wanted:
+        raise ValueError(
+            f"{PROMPTS_DIR / f'{name}.{lang}.txt'}: fields {sorted(template.input_variables)}, "
+            f"its callers fill {sorted(wanted)}"
+        )
+    return template
