@@ -113,7 +113,11 @@ def test_no_script_runs_and_nothing_leaves_the_machine(page, ui_server):
     page.locator("#rq-question textarea").fill(
         f"<script>alert('x')</script><img src=x onerror=alert(1)>![t]({tracker}) **bold** 城市大脑有哪些风险?"
     )
+    bots = page.locator('#rq-chat [data-testid="bot"]').count()  # earlier tests' answers are on the page
     page.locator("#rq-send").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#rq-chat [data-testid=\"bot\"]').length > n", arg=bots, timeout=180_000
+    )
     page.wait_for_selector("#rq-badge .rq-badge", timeout=180_000)
     assert page.dialogs == []
     mine = urlparse(ui_server).netloc
