@@ -96,17 +96,6 @@ def open_remote(settings: Settings, expected: str | None = None):
     return Store(f"{settings.chroma_url}#{m['chunks_collection']}", col, sents, manifest)
 
 
-def _add(col: Any, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dict]) -> None:
-    step = 256
-    for i in range(0, len(ids), step):
-        col.add(
-            ids=ids[i : i + step],
-            documents=docs[i : i + step],
-            embeddings=vecs[i : i + step].tolist(),
-            metadatas=metas[i : i + step],
-        )
-
-
 def build_remote(
     settings: Settings,
     chunks: list[Chunk],
@@ -117,32 +106,25 @@ def build_remote(
     extra: dict | None = None,
 ):
     """New collections first, then the pointer; then old generations are pruned."""
+    from .store import write_collections
+
     c = client(settings)
     gen = f"{settings.collection}-g{int(time.time() * 1000)}-{os.getpid()}"
     names = {"chunks_collection": f"{gen}-chunks", "sentences_collection": f"{gen}-sentences"}
     try:
-        col = c.create_collection(
-            names["chunks_collection"], embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
-        _add(col, [x.id for x in chunks], [x.text for x in chunks], vectors, [x.metadata() for x in chunks])
-        scol = c.create_collection(
-            names["sentences_collection"], embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
-        _add(
-            scol,
-            [u.id for u in sentences],
-            [u.text for u in sentences],
+        counts = write_collections(
+            c,
+            (names["chunks_collection"], names["sentences_collection"]),
+            chunks,
+            vectors,
+            sentences,
             sentence_vectors,
-            [u.metadata() for u in sentences],
         )
         manifest = {
             "fingerprint": fp,
             "model": settings.embed_model,
             **names,
-            "chunks": len(chunks),
-            "sentences": len(sentences),
-            "chunks_zh": sum(x.lang == "zh" for x in chunks),
-            "chunks_en": sum(x.lang == "en" for x in chunks),
+            **counts,  # flat: Chroma metadata holds no nested values
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             **{k: v for k, v in (extra or {}).items() if isinstance(v, (str, int, float, bool))},
         }

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -212,6 +213,26 @@ def _add(col, ids: list[str], docs: list[str], vecs: np.ndarray, metas: list[dic
         )
 
 
+def write_collections(
+    client: Any,
+    names: tuple[str, str],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    sentences: list[Sentence],
+    sentence_vectors: np.ndarray,
+) -> dict[str, int]:
+    """The chunk and sentence collections of one build (embedded or on a server); their counts."""
+    for name, items, vecs in ((names[0], chunks, vectors), (names[1], sentences, sentence_vectors)):
+        col = client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        _add(col, [x.id for x in items], [x.text for x in items], vecs, [x.metadata() for x in items])
+    return {
+        "chunks": len(chunks),
+        "sentences": len(sentences),
+        "chunks_zh": sum(c.lang == "zh" for c in chunks),
+        "chunks_en": sum(c.lang == "en" for c in chunks),
+    }
+
+
 def build_store(
     settings: Settings,
     chunks: list[Chunk],
@@ -244,27 +265,14 @@ def build_store(
                 f"无法写入索引目录 {root}:{e.strerror}", f"Cannot write the index folder {root}: {e.strerror}"
             ) from None
         try:
-            client = _client(tmp / "chroma")
-            col = client.create_collection(
-                settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
-            _add(col, [c.id for c in chunks], [c.text for c in chunks], vectors, [c.metadata() for c in chunks])
-            scol = client.create_collection(
-                settings.collection + "_sentences", embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
-            _add(
-                scol,
-                [u.id for u in sentences],
-                [u.text for u in sentences],
+            counts = write_collections(
+                _client(tmp / "chroma"),
+                (settings.collection, settings.collection + "_sentences"),
+                chunks,
+                vectors,
+                sentences,
                 sentence_vectors,
-                [u.metadata() for u in sentences],
             )
-            counts = {
-                "chunks": len(chunks),
-                "sentences": len(sentences),
-                "chunks_zh": sum(c.lang == "zh" for c in chunks),
-                "chunks_en": sum(c.lang == "en" for c in chunks),
-            }
             manifest = {
                 "fingerprint": fp,
                 "model": settings.embed_model,

@@ -114,7 +114,7 @@ def test_ask_cites_the_same_passages_as_the_embedded_store(remote, real_index):
 
 
 def test_rebuild_swaps_atomically_and_keeps_one_previous_generation(remote, real_index, monkeypatch):
-    from assistant import remote_store
+    from assistant import remote_store, store
     from assistant.errors import StoreError
     from assistant.store import build_store, open_store
 
@@ -132,7 +132,7 @@ def test_rebuild_swaps_atomically_and_keeps_one_previous_generation(remote, real
     assert f"{s.collection}-current" in names
 
     # a build that fails midway (the sentence collection) leaves the pointer and the store as they were
-    real_add = remote_store._add
+    real_add = store._add
     calls = []
 
     def failing_add(col, *a, **k):
@@ -141,7 +141,7 @@ def test_rebuild_swaps_atomically_and_keeps_one_previous_generation(remote, real
             raise RuntimeError("disk full")
         return real_add(col, *a, **k)
 
-    monkeypatch.setattr(remote_store, "_add", failing_add)
+    monkeypatch.setattr(store, "_add", failing_add)
     with pytest.raises(StoreError):
         build_store(s, real_index.chunks, cv, real_index.sentences, sv, fp)
     monkeypatch.undo()
