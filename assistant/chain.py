@@ -497,6 +497,8 @@ class Assistant:
             if not text:
                 yield "dropped", None
                 return
+            cited = [c.passage.text for c in ctx if c.marker in markers] or [c.text for c in ctx]
+            text = self.grounder.glossary.snap(text, "\n".join(cited))
         marked = text + "".join(f"[{m}]" for m in markers)
         kept, dropped = self.grounder.check(marked, ctx)
         for k in kept:

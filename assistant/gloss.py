@@ -107,6 +107,8 @@ class Glosser:
         out = self._call("gloss", target, {"glossary": self._glossary_hints(bare, target), "text": bare})
         if target == "en" and out:
             out = self._english(out)
+            glossary = getattr(getattr(self.a, "grounder", None), "glossary", None)
+            out = glossary.snap(out, bare) if out and glossary is not None else out
         ok = out and len(out) < 8 * len(text) + 80 and detect_lang(re.sub(r"[(（][^)）]*[)）]", "", out)) == target
         if not ok:
             return ""

@@ -550,11 +550,18 @@ def cue_disagreement(claim: str, sentence: str) -> str:
     a = analyse_clause(claim)
     seen: dict[str, set[int]] = {}
     negs = 0
-    for c in split_clauses(strip_citations(sentence)):
-        e = analyse_clause(c)
+    clauses = [analyse_clause(c) for c in split_clauses(strip_citations(sentence))]
+    for e in clauses:
         negs += e.negated
         for f, v in e.signs.items():
             seen.setdefault(f, set()).add(v)
+    if a.negated and a.signs:
+        # "does not weaken X" against "弱化了X": the sentence states the very cue the claim denies, and
+        # no clause of it denies that cue too; another clause's opposite word ("拓展") does not rescue it
+        stated = any(not e.negated and e.signs.get(f) == -v for e in clauses for f, v in a.signs.items())
+        denied = any(e.negated and e.signs.get(f) == v for e in clauses for f, v in a.signs.items())
+        if stated and not denied:
+            return f"negation: {'/'.join(a.cues)} vs the review"
     for f, v in a.signs.items():
         if f in seen and v not in seen[f]:
             return f"{f}: {'/'.join(a.cues)} vs the review"

@@ -17,6 +17,8 @@ from typing import Any
 from .document import Document
 from .settings import Settings
 
+# "technology density" ~ "technology intensity" is 0.89; "regional development" ~ "regional innovation" 0.62
+SNAP_RATIO = 0.8
 EN_WORD = re.compile(r"[a-z][a-z\-']+")
 EN_STOP = set(
     "the a an of to in and or for on by with as is are was were be been what which how does do did "
@@ -120,6 +122,39 @@ class Glossary:
             if not any(zh in longer for longer in out):
                 out.append(zh)
         return [(zh, self.pairs[zh].split(";")[0].strip()) for zh in out[:limit]]
+
+    def snap(self, text: str, evidence: str) -> str:
+        """`text` (English) with near-miss renderings of the evidence's review terms put in the glossary's
+        form: a small model writes "technology density" for 技术密集度 even when told "technology intensity".
+        A span is replaced only when it has as many words as the glossary form, shares a word with it and
+        is spelled almost alike (ratio ≥ SNAP_RATIO); a span that is itself another term is left."""
+        from difflib import SequenceMatcher
+
+        have = en_terms(text)
+        others = {frozenset(r) for rs in self._renderings.values() for r in rs}
+        for zh in sorted((k for k in self.pairs if len(k) >= 2 and k in evidence), key=len, reverse=True):
+            if any(r <= have for r in self._renderings[zh]):
+                continue
+            form = self.pairs[zh].split(";")[0].strip()
+            n = len(form.split())
+            if n < 2:
+                continue
+            words = list(re.finditer(r"[A-Za-z][A-Za-z\-']*", text))
+            best: tuple[float, int, int] | None = None
+            for i in range(len(words) - n + 1):
+                a, b = words[i].start(), words[i + n - 1].end()
+                span = text[a:b]
+                terms = en_terms(span)
+                if not terms & en_terms(form) or frozenset(terms) in others:
+                    continue
+                ratio = SequenceMatcher(None, span.lower(), form.lower()).ratio()
+                if ratio >= SNAP_RATIO and (best is None or ratio > best[0]):
+                    best = (ratio, a, b)
+            if best:
+                _, a, b = best
+                text = text[:a] + (form[0].upper() + form[1:] if a == 0 else form) + text[b:]
+                have = en_terms(text)
+        return text
 
     def to_json(self) -> dict[str, str]:
         return dict(self.pairs)

@@ -177,13 +177,3 @@ def test_a_reference_question_gets_the_clause_the_reference_closes(fake_assistan
     [c] = a._reference_context([24], [])
     assert "小节点" in c.text and "安虎森" not in c.text and "重塑要素集聚的作用机制" not in c.text
     assert "安虎森" in c.units[0].text  # the whole sentence is still what is quoted
-
-
-def test_a_one_term_glossary_reply_without_its_number_is_read():
-    """Asked for one term, a small model answers "cluster" rather than "1. cluster"."""
-    from assistant.translate import parse_glossary_lines
-
-    assert parse_glossary_lines("agglomeration", ["集聚"]) == {"集聚": "agglomeration"}
-    assert parse_glossary_lines("1. agglomeration", ["集聚"]) == {"集聚": "agglomeration"}
-    assert parse_glossary_lines("集聚", ["集聚"]) == {}  # not English: refused
-    assert parse_glossary_lines("agglomeration\nclusters", ["集聚", "产业"]) == {}  # two terms need numbers

@@ -86,6 +86,15 @@ def test_english_cues_against_chinese():
     assert not cue_disagreement("AI weakens the constraint.", "弱化地理距离的刚性约束。")
 
 
+def test_an_english_denial_of_what_the_sentence_states_disagrees_though_another_clause_goes_up():
+    ev = "人工智能拓展了供应链的地理分布(李万利等,2023),进一步弱化了产业发展对集中式集群的依赖。"
+    assert cue_disagreement("AI does not weaken the dependence on concentrated clusters.", ev)
+    assert not cue_disagreement("AI weakens the dependence on concentrated clusters.", ev)
+    # a denial the sentence makes too agrees
+    ev2 = "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。"
+    assert not cue_disagreement("Digital technology has not broken the local trade geography.", ev2)
+
+
 def test_lowering_a_possibility_is_making_it_harder(aligner):
     ev = "另一方面,这种要素高度集中的模式降低了其他地区获得人工智能技术红利的可能性。"
     assert conflicts("高度集中的要素使其他地区更容易获得人工智能技术红利。", [ev], aligner)
