@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .text import normalize
+from assistant.errors import UserError
+from assistant.text import normalize
 
 MAX_BATCH_BYTES = 20_000_000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .document import Document, Paragraph, Reference
+from assistant.corpus.document import Document, Paragraph, Reference
 
 
 def reference_json(r: Reference) -> dict[str, Any]:

@@ -136,7 +136,7 @@ class Settings:
 
     def validate(self) -> None:
         """Every setting in range, checked at start-up; a bad one is named by its variable."""
-        from .errors import UserError
+        from assistant.errors import UserError
 
         def bad(name: str, why_zh: str, why_en: str) -> UserError:
             value = getattr(self, name)
@@ -231,7 +231,7 @@ def display_value(value: str) -> str:
 
 
 def _coerce(raw: str, typ: Any, name: str) -> Any:
-    from .errors import UserError
+    from assistant.errors import UserError
 
     try:
         if typ is bool:

@@ -56,7 +56,7 @@ class Baseline:
         )
         import bm25s
 
-        from assistant.retrieval import tokenize
+        from assistant.retrieval.hybrid import tokenize
 
         self.bm25 = bm25s.BM25()
         self.bm25.index([tokenize(c) or ["∅"] for c in self.chunks], show_progress=False)
@@ -69,7 +69,7 @@ class Baseline:
     def bm25_search(self, query: str, k: int = 5) -> list[str]:
         import numpy as np
 
-        from assistant.retrieval import tokenize
+        from assistant.retrieval.hybrid import tokenize
 
         toks = tokenize(query)
         if not toks:
@@ -80,7 +80,7 @@ class Baseline:
     def refs_in(self, texts: list[str], doc: Any) -> list[int]:
         """References a baseline user could read off the retrieved chunks: every linked citation in them
         (using reviewqa's linker — generous to the baseline, which has none)."""
-        from assistant.citations import find_citations, link_one
+        from assistant.corpus.citations import find_citations, link_one
 
         out: list[int] = []
         for t in texts:

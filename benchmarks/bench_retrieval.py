@@ -50,9 +50,9 @@ QUERIES = [
 
 
 def main() -> None:
-    from assistant.embeddings import get_embedder
-    from assistant.indexer import ensure_index
-    from assistant.retrieval import HybridRetriever
+    from assistant.indexing.build import ensure_index
+    from assistant.indexing.embeddings import get_embedder
+    from assistant.retrieval.hybrid import HybridRetriever
     from assistant.settings import Settings
 
     rows: list[tuple[str, str]] = []

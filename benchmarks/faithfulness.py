@@ -63,11 +63,11 @@ def main() -> None:
     sys.path[:0] = [str(root), str(root / "benchmarks")]
     import baseline as bl
 
-    from assistant.chain import Assistant
-    from assistant.cite import make_citer
-    from assistant.cli_answer import answer_check
-    from assistant.embeddings import get_embedder, model_dir
+    from assistant.answering.chain import Assistant
+    from assistant.answering.claims import make_citer
+    from assistant.cli.answer import answer_check
     from assistant.evaluation import read_jsonl
+    from assistant.indexing.embeddings import get_embedder, model_dir
     from assistant.settings import Settings
 
     def say(m: str) -> None:

@@ -115,11 +115,11 @@ def serve_peak_rss() -> float:
 def main() -> None:
     import baseline as bl
 
-    from assistant.chain import Assistant
-    from assistant.cite import Citer
-    from assistant.embeddings import get_embedder, model_dir
-    from assistant.indexer import ensure_index
-    from assistant.retrieval import HybridRetriever
+    from assistant.answering.chain import Assistant
+    from assistant.answering.claims import Citer
+    from assistant.indexing.build import ensure_index
+    from assistant.indexing.embeddings import get_embedder, model_dir
+    from assistant.retrieval.hybrid import HybridRetriever
     from assistant.settings import Settings
 
     t_all = time.perf_counter()

@@ -23,8 +23,8 @@ for k in [k for k in os.environ if k.startswith("REVIEWQA_")]:
 
 @pytest.fixture(scope="session")
 def doc():
-    from assistant.citations import link_document
-    from assistant.parser import parse, read_corpus
+    from assistant.corpus.citations import link_document
+    from assistant.corpus.parser import parse, read_corpus
     from assistant.settings import Settings
 
     return link_document(parse(read_corpus(Settings().corpus_path)))
@@ -40,7 +40,7 @@ def hash_settings(tmp_path):
 
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory):
-    from assistant.indexer import ensure_index
+    from assistant.indexing.build import ensure_index
     from assistant.settings import Settings
 
     s = Settings.from_env(store_dir=tmp_path_factory.mktemp("real") / "store")
@@ -49,7 +49,7 @@ def real_index(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_retriever(real_index):
-    from assistant.retrieval import HybridRetriever
+    from assistant.retrieval.hybrid import HybridRetriever
 
     return HybridRetriever(real_index)
 
@@ -57,7 +57,12 @@ def real_retriever(real_index):
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     e = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=e, cwd=ROOT, timeout=timeout
+        [sys.executable, "-m", "assistant.cli", *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        cwd=ROOT,
+        timeout=timeout,
     )
 
 
@@ -68,7 +73,7 @@ def fake_assistant_factory(real_index):
 
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from assistant.chain import Assistant
+    from assistant.answering.chain import Assistant
 
     def make(*responses: str, sleep: float | None = None, **settings):
         s = replace(real_index.settings, translate_queries=False, **settings)
@@ -80,7 +85,7 @@ def fake_assistant_factory(real_index):
 @pytest.fixture(scope="session")
 def local_assistant(real_index):
     """The real thing: the bundled GGUF through xllamacpp, with glossary and query translation."""
-    from assistant.chain import Assistant
+    from assistant.answering.chain import Assistant
 
     return Assistant(real_index.settings, backend="local", index=real_index)
 

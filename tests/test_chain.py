@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.chain import Assistant
-from assistant.grounding import REFUSAL, split_answer
+from assistant.answering.chain import Assistant
+from assistant.answering.grounding import REFUSAL, split_answer
 
 pytestmark = pytest.mark.slow  # real embeddings (loaded once per session)
 
@@ -19,7 +19,7 @@ UNSUPPORTED_ZH = "巴黎是法国的首都,埃菲尔铁塔每年吸引数百万�
 
 def _passage_number(a: Assistant, question: str, passage_id: str, text: str = SUPPORTED_ZH) -> int:
     """The marker the chain will give the context item from `passage_id` (the one holding `text`)."""
-    from assistant.grounding import SENTENCE_POOL
+    from assistant.answering.grounding import SENTENCE_POOL
 
     hits = a.retriever.search(question, max(a.settings.k, SENTENCE_POOL))
     from assistant.text import detect_lang

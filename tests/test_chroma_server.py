@@ -58,8 +58,8 @@ def _vectors(index):
 @pytest.fixture(scope="module")
 def remote(real_index, chroma_url):
     """The real index's vectors written to the server through the normal build path."""
-    from assistant.indexer import ensure_index
-    from assistant.store import build_store, read_manifest
+    from assistant.indexing.build import ensure_index
+    from assistant.indexing.store import build_store, read_manifest
 
     s = replace(real_index.settings, chroma_url=chroma_url)
     cv, sv = _vectors(real_index)
@@ -71,7 +71,7 @@ def remote(real_index, chroma_url):
 
 
 def _collections(url: str) -> list[str]:
-    from assistant.remote_store import client
+    from assistant.indexing.remote_store import client
     from assistant.settings import Settings
 
     c = client(Settings(chroma_url=url))
@@ -87,7 +87,7 @@ QUERIES = [
 
 
 def test_retrieve_gives_the_same_passages_as_the_embedded_store(remote, real_index, real_retriever):
-    from assistant.retrieval import HybridRetriever
+    from assistant.retrieval.hybrid import HybridRetriever
 
     assert str(remote.store.path).startswith("http://127.0.0.1:")
     assert remote.store.manifest["fingerprint"] == real_index.store.manifest["fingerprint"]
@@ -99,7 +99,7 @@ def test_retrieve_gives_the_same_passages_as_the_embedded_store(remote, real_ind
 
 
 def test_ask_cites_the_same_passages_as_the_embedded_store(remote, real_index):
-    from assistant.chain import Assistant
+    from assistant.answering.chain import Assistant
 
     s = replace(real_index.settings, translate_queries=False)
     here = Assistant(s, backend="extractive", index=real_index)
@@ -114,9 +114,9 @@ def test_ask_cites_the_same_passages_as_the_embedded_store(remote, real_index):
 
 
 def test_rebuild_swaps_atomically_and_keeps_one_previous_generation(remote, real_index, monkeypatch):
-    from assistant import remote_store, store
     from assistant.errors import StoreError
-    from assistant.store import build_store, open_store
+    from assistant.indexing import remote_store, store
+    from assistant.indexing.store import build_store, open_store
 
     s = remote.settings
     fp = remote.store.manifest["fingerprint"]
@@ -153,7 +153,7 @@ def test_rebuild_swaps_atomically_and_keeps_one_previous_generation(remote, real
 
 
 def test_a_user_collection_on_the_server_is_never_deleted(remote, real_index):
-    from assistant import remote_store
+    from assistant.indexing import remote_store
 
     s = remote.settings
     c = remote_store.client(s)

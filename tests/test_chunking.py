@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.chunking import chunk_document
+from assistant.indexing.chunking import chunk_document
+from assistant.indexing.tokens import count_tokens, encoding
 from assistant.settings import Settings
 from assistant.text import sentences
-from assistant.tokens import count_tokens, encoding
 
 
 def test_tiktoken_works_offline():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.citations import find_citations, resolve_text
+from assistant.corpus.citations import find_citations, resolve_text
 
 from .conftest import DATA
 

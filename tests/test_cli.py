@@ -29,7 +29,7 @@ def env(tmp_path):
 
 def test_help_is_lazy():
     code = (
-        "import sys; from assistant.cli import main\n"
+        "import sys; from assistant.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb', 'gradio', 'langchain_core') if m in sys.modules]\n"
         "print('HEAVY', heavy)"

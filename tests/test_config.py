@@ -35,7 +35,7 @@ def test_a_bad_value_is_named_by_its_variable():
 
 
 def test_readme_settings_table_is_the_generated_one():
-    from assistant.cli import settings_table
+    from assistant.cli.main import settings_table
     from assistant.settings import Settings
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

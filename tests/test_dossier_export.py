@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from assistant.dossier import by_citations, check_ref_number, dossier
 from assistant.errors import UserError
+from assistant.research.dossier import by_citations, check_ref_number, dossier
 
 from .conftest import run_cli
 
@@ -57,7 +57,7 @@ def test_markdown_export_of_a_chat(fake_assistant_factory):
 
 @pytest.mark.slow
 def test_dossier_use_lines_are_generated_from_the_clause(local_assistant):
-    from assistant.gloss import Glosser
+    from assistant.answering.gloss import Glosser
 
     d = dossier(local_assistant.index, 24, Glosser(local_assistant))
     c = d["citing"][0]
@@ -92,7 +92,7 @@ def test_cli_refs_dossier_and_ask_markdown():
 
 
 def test_the_reviews_own_keywords_fix_the_glossary(doc):
-    from assistant.translate import Glossary, review_keywords, with_keywords
+    from assistant.retrieval.translate import Glossary, review_keywords, with_keywords
 
     kw = review_keywords(doc.source)
     assert len(kw) == 5 and kw["区域协调发展"] == "Regional Coordinated Development"

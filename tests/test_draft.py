@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
-from assistant.citations import find_citations
-from assistant.draft import read_draft, resolve_citation, split_draft, strip_citations
+from assistant.corpus.citations import find_citations
 from assistant.errors import UserError
+from assistant.research.draft import read_draft, resolve_citation, split_draft, strip_citations
 
 from .conftest import DATA, run_cli
 
@@ -114,9 +114,9 @@ def test_drafts_checked_against_their_gold(local_assistant, gold):
     """Verdict, references, problem and flag for every sentence of the dev draft and of our two
     drafts with planted errors (a flipped direction, a wrong year, a misspelt author, a reference
     the review lacks, a crop-yield claim, 转引, an ambiguous author-year)."""
-    from assistant.cite import make_citer
-    from assistant.draft import DraftChecker, sentence_json
+    from assistant.answering.claims import make_citer
     from assistant.evaluation import draft_metrics
+    from assistant.research.draft import DraftChecker, sentence_json
 
     g = json.loads((DATA / gold).read_text(encoding="utf-8"))
     checker = DraftChecker(make_citer(local_assistant))

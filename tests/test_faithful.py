@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.grounding import REFUSAL
+from assistant.answering.grounding import REFUSAL
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +68,7 @@ def test_numbers_not_in_the_evidence_drop_the_sentence(fake_assistant_factory):
 
 def test_extractive_english_question_uses_the_curated_glossary(real_index):
     """No LLM: "What is the intelligence divide?" is answered from the passages on 智能鸿沟, not refused."""
-    from assistant.chain import Assistant
+    from assistant.answering.chain import Assistant
 
     r = Assistant(real_index.settings, backend="extractive", index=real_index).ask("What is the intelligence divide?")
     assert r.grounded and not r.refused
@@ -96,7 +96,7 @@ def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_
 
 
 def test_contradicted_verdict_is_shown_by_the_cli_and_the_web_app(real_index):
-    from assistant.cite import VERDICT_LABELS
+    from assistant.answering.claims import VERDICT_LABELS
     from assistant.ui.render import claim_html
 
     from .conftest import run_cli
@@ -120,8 +120,8 @@ def test_without_an_llm_no_paraphrase_or_absent_claim_is_called_contradicted(rea
     a translation, so English paraphrases are never 'contradicted' on its account."""
     import json
 
-    from assistant.chain import Assistant
-    from assistant.cite import make_citer
+    from assistant.answering.chain import Assistant
+    from assistant.answering.claims import make_citer
 
     from .conftest import DATA
 
@@ -149,7 +149,7 @@ def test_a_leading_question_whose_premise_is_only_partly_supported_is_asked_neut
 ):
     """ "Does AI make X?" with X not supported as stated: the LLM is asked what the review says about
     whether X — a small model answers "Yes" to the leading form whatever its context says."""
-    from assistant.cite import CiteResult
+    from assistant.answering.claims import CiteResult
 
     a = fake_assistant_factory(f"Geographic factors remain an important variable for industrial layout {ALL}.")
     monkeypatch.setattr(type(a.citer), "cite", lambda self, claim, *x, **k: CiteResult(claim, "partial"))
@@ -170,9 +170,9 @@ def test_a_leading_question_whose_premise_is_only_partly_supported_is_asked_neut
 def test_glossary_terms_anchor_an_english_sentence_to_its_own_evidence(real_index, real_retriever):
     """e5's cross-lingual cosine can rank an unrelated Chinese sentence above the source of an English
     one; the review's glossary terms, found in one and not the other, put the source first."""
-    from assistant.grounding import ContextPassage, Grounder
-    from assistant.retrieval import Hit
-    from assistant.translate import Glossary, load_curated
+    from assistant.answering.grounding import ContextPassage, Grounder
+    from assistant.retrieval.hybrid import Hit
+    from assistant.retrieval.translate import Glossary, load_curated
 
     g = Grounder(real_retriever)
     g.glossary = Glossary(load_curated(real_index.settings.corpus_path.parent / "glossary.tsv"))
@@ -198,7 +198,7 @@ def test_english_summary_says_what_the_checked_chinese_one_says(fake_assistant_f
     """The English summary is the checked Chinese one, sentence by sentence (same markers, same length):
     a point the Chinese draft repeats is kept once, a sentence whose rendering fails its check goes
     from both languages, and no Chinese is left in the English outside quotation marks."""
-    from assistant.summarize import _cache_key, summarize
+    from assistant.answering.summarize import _cache_key, summarize
 
     a_zh = "人工智能主要通过场景赋能、数据驱动和智能融合等三条路径提升区域治理效能[2]。"
     b_zh = "人工智能赋能城市治理过程中存在物理风险和心理风险两类问题[3]。"

@@ -3,7 +3,7 @@ English renderings of the review's terms in the glossary's form (fast)."""
 
 from __future__ import annotations
 
-from assistant.translate import Glossary, parse_glossary_lines
+from assistant.retrieval.translate import Glossary, parse_glossary_lines
 
 PAIRS = {
     "技术密集度": "technology intensity; technological intensity",

@@ -7,7 +7,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-from assistant.lc import ReviewRetriever, answer_runnable
+from assistant.service.lc import ReviewRetriever, answer_runnable
 
 
 def test_retriever_in_an_lcel_chain(fake_assistant_factory):

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.chain import Assistant
+from assistant.answering.chain import Assistant
 from assistant.evaluation import gold_rank, read_jsonl
 from assistant.text import detect_lang
 
@@ -62,7 +62,7 @@ def test_glossary_and_translation_cache(local_assistant):
 
 
 def test_cite_dev_claims(local_assistant):
-    from assistant.cite import make_citer
+    from assistant.answering.claims import make_citer
 
     c = make_citer(local_assistant)  # with the LLM judge, as `reviewqa cite` runs
     rows = read_jsonl(DATA / "dev_claims.jsonl", "claim")
@@ -81,7 +81,7 @@ def test_cite_dev_claims(local_assistant):
 
 
 def test_summarize_section_both_languages(local_assistant):
-    from assistant.summarize import summarize
+    from assistant.answering.summarize import summarize
 
     out = summarize(local_assistant, "4.2", ("zh", "en"))
     assert detect_lang(out["zh"]) == "zh" and detect_lang(out["en"]) == "en"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.meaning import TopicAligner, analyse_clause, conflicts, cue_disagreement, missing_terms
+from assistant.answering.meaning import TopicAligner, analyse_clause, conflicts, cue_disagreement, missing_terms
 
 
 @pytest.fixture(scope="module")
 def aligner(doc):
-    from assistant.chunking import sentence_units
+    from assistant.indexing.chunking import sentence_units
 
     return TopicAligner([u.text for u in sentence_units(doc)])
 
@@ -123,7 +123,7 @@ def test_a_subject_before_a_contrast_word_stays_with_its_predicate(aligner, clai
 
 
 def test_abbreviations_are_terms_too():
-    from assistant.meaning import content_terms
+    from assistant.answering.meaning import content_terms
 
     assert "欧盟" in content_terms("综述如何评价欧盟的人工智能法案?")
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.chain import Assistant
+from assistant.answering.chain import Assistant
 
 from .conftest import free_port
 

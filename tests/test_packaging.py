@@ -32,11 +32,13 @@ def test_wheel_contents_and_dependencies(wheel):
     for needed in [
         "assistant/data/review.txt",
         "assistant/data/glossary.tsv",
-        "assistant/prompts/answer.zh.txt",
-        "assistant/prompts/judge.en.txt",
+        "assistant/data/prompts/answer.zh.txt",
+        "assistant/data/prompts/judge.en.txt",
         "assistant/llm/local.py",
         "assistant/ui/app.py",
-        "assistant/cli.py",
+        "assistant/cli/main.py",
+        "assistant/answering/chain.py",
+        "assistant/indexing/store.py",
     ]:
         assert needed in names, needed
     meta = next(n for n in names if n.endswith("METADATA"))
@@ -54,7 +56,7 @@ def test_installed_package_runs_outside_the_checkout(wheel, tmp_path):
     elsewhere = tmp_path / "work"
     elsewhere.mkdir()
     code = (
-        "import assistant, sys; from assistant.cli import main; print(assistant.__file__, file=sys.stderr); "
+        "import assistant, sys; from assistant.cli.main import main; print(assistant.__file__, file=sys.stderr); "
         "sys.exit(main(['refs', '--sort', 'cited']))"
     )
     r = subprocess.run(

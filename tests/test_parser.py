@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.corpus.parser import parse
 from assistant.errors import CorpusError
-from assistant.parser import parse
 
 
 def test_front_matter(doc):

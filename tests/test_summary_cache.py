@@ -10,7 +10,7 @@ from .conftest import ROOT
 
 CODE = """
 from types import SimpleNamespace as NS
-from assistant.summarize import _cache_key
+from assistant.answering.summarize import _cache_key
 a = NS(index=NS(doc=NS(source="人工智能与区域经济 review text")), backend=NS(name="local", model="qwen"))
 print(_cache_key(a, "3.1"))
 """
@@ -35,7 +35,7 @@ def test_cache_key_is_stable_across_processes():
 def test_cache_key_changes_with_section_and_model():
     from types import SimpleNamespace as NS
 
-    from assistant.summarize import _cache_key
+    from assistant.answering.summarize import _cache_key
 
     a = NS(index=NS(doc=NS(source="text")), backend=NS(name="local", model="m1"))
     b = NS(index=NS(doc=NS(source="text")), backend=NS(name="local", model="m2"))

@@ -11,8 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ModelError, UserError
-from ..settings import Settings
+from assistant.errors import ModelError, UserError
+from assistant.settings import Settings
 
 BACKENDS = ("local", "openai", "extractive")
 
@@ -61,8 +61,8 @@ def get_backend(s: Settings, name: str | None = None) -> Backend:
             streaming=True,
         )
         return Backend("openai", model, chat, base)
-    from .gguf import FILENAME, ensure_gguf
-    from .local import ChatLocalLlama
+    from assistant.llm.gguf import FILENAME, ensure_gguf
+    from assistant.llm.local import ChatLocalLlama
 
     path = s.llm_model_path or str(ensure_gguf(s.cache_dir))
     label = FILENAME.removesuffix(".gguf") if not s.llm_model_path else os.path.basename(path)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..errors import ModelError
+from assistant.errors import ModelError
 
 PARTS = 22
 SIZE = 1_117_320_768

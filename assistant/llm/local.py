@@ -17,7 +17,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from ..errors import ModelError
+from assistant.errors import ModelError
 
 _SERVERS: dict[str, Any] = {}
 _LOCK = threading.Lock()

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..chain import Assistant
-from ..errors import MAX_QUERY_CHARS
-from ..text import detect_lang
-from .render import (
+from assistant.answering.chain import Assistant
+from assistant.errors import MAX_QUERY_CHARS
+from assistant.text import detect_lang
+from assistant.ui.i18n import LANG_CHOICES, t
+from assistant.ui.render import (
     CSS,
     HEAD_JS,
     answer_markdown,
@@ -27,7 +28,6 @@ from .render import (
     section_html,
     sources_html,
 )
-from .texts import LANG_CHOICES, t
 
 
 def _ui(lang: str) -> str:
@@ -38,7 +38,7 @@ class App:
     """Handlers, kept apart from the layout so tests can call them directly."""
 
     def __init__(self, assistant: Assistant) -> None:
-        from ..cite import make_citer
+        from assistant.answering.claims import make_citer
 
         self.a = assistant
         self.citer = make_citer(assistant)
@@ -90,7 +90,7 @@ class App:
                     chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
                     yield chat, "", "", conv, "", transcript
                 elif ev["type"] == "result":
-                    from ..export import turn_markdown
+                    from assistant.research.export import turn_markdown
 
                     r = ev["result"]
                     chat[-1] = {"role": "assistant", "content": answer_markdown(r.answer)}
@@ -115,7 +115,7 @@ class App:
         """The conversation so far as a Markdown file to download (None when nothing was answered)."""
         import tempfile
 
-        from ..export import transcript_markdown
+        from assistant.research.export import transcript_markdown
 
         if not transcript:
             return None
@@ -125,8 +125,8 @@ class App:
 
     # ---------------------------------------------------------------------------- claim
     def claim(self, claim: str, ui_lang: str) -> tuple[str, str, str]:
-        from ..bibformat import bibtex, gbt7714
-        from ..cite import cite_json
+        from assistant.answering.claims import cite_json
+        from assistant.corpus.bibformat import bibtex, gbt7714
 
         text = (claim or "").strip()
         lang = detect_lang(text) if text else _ui(ui_lang)
@@ -150,7 +150,7 @@ class App:
         """(report table, GB/T 7714 list, BibTeX file to download) for pasted text or an uploaded file."""
         import tempfile
 
-        from ..draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
+        from assistant.research.draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
 
         lang = _ui(ui_lang)
         try:
@@ -175,7 +175,7 @@ class App:
 
     # ---------------------------------------------------------------------------- summaries
     def summary(self, section: str, ui_lang: str) -> tuple[str, str, str]:
-        from ..summarize import summarize
+        from assistant.answering.summarize import summarize
 
         lang = _ui(ui_lang)
         try:
@@ -205,7 +205,7 @@ class App:
         return section_html(self.a.index.doc, section or "1", _ui(ui_lang))
 
     def reference_choices(self) -> list[tuple[str, int]]:
-        from ..dossier import by_citations
+        from assistant.research.dossier import by_citations
 
         doc = self.a.index.doc
         return [
@@ -214,7 +214,7 @@ class App:
         ]
 
     def dossier(self, n: int | None, ui_lang: str) -> str:
-        from ..dossier import dossier
+        from assistant.research.dossier import dossier
 
         lang = _ui(ui_lang)
         if not n:
@@ -395,7 +395,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 def check_bind(host: str, api_key: str, insecure: bool) -> None:
     """A non-loopback address serves the API to the network: only with a key, or when told to."""
-    from ..errors import UserError
+    from assistant.errors import UserError
 
     if host not in LOOPBACK and not api_key and not insecure:
         raise UserError(
@@ -431,7 +431,7 @@ def serve(
     import gradio as gr
     import uvicorn
 
-    from ..api import build_api
+    from assistant.service.api import build_api
 
     check_bind(host, api_key, insecure)
     app_ui = App(assistant)

@@ -7,8 +7,8 @@ import html
 import re
 from typing import Any
 
-from ..document import Document, Paragraph
-from .texts import t
+from assistant.corpus.document import Document, Paragraph
+from assistant.ui.i18n import t
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 
@@ -221,7 +221,7 @@ def section_html(doc: Document, section_id: str, lang: str) -> str:
 def draft_html(rows: list[dict[str, Any]], lang: str) -> str:
     """The draft check as a table: sentence, verdict with its quote, each citation and its problem,
     the references the review cites for the point. `rows` are `draft.sentence_json` objects."""
-    from ..draft import PROBLEM_LABELS
+    from assistant.research.draft import PROBLEM_LABELS
 
     if not rows:
         return f"<p>{esc(t('draft_none', lang))}</p>"

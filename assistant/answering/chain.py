@@ -1,0 +1,528 @@
+"""The answering chain: condense → retrieve (cross-lingual) → relevance gate → prompt | LLM (streamed)
+→ marker check per sentence → cited answer or an honest refusal.
+
+Sentences are released to the caller only after their markers are checked, so what streams is
+what is grounded. The `extractive` backend (or a failing LLM) quotes the best sentences instead.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, Grounder, render, split_answer
+from assistant.answering.prompts import chat_prompt
+from assistant.errors import check_query
+from assistant.indexing.build import Index, ensure_index
+from assistant.llm.backends import Backend, LLMUnavailable, describe_failure, get_backend
+from assistant.retrieval.hybrid import Hit, HybridRetriever
+from assistant.settings import Settings
+from assistant.text import detect_lang
+
+NOT_FOUND_RX = re.compile(r"not[\s_-]*found", re.I)
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+QUOTED = re.compile(r"[“\"「『][^”\"」』A-Za-z]*[”\"」』]")  # a verbatim Chinese quote (no Latin letters)
+
+PREMISE = {
+    "contradicted": {"zh": "综述并不认为{x}。", "en": "No — the review does not say that {x}."},
+    "not_found": {"zh": "综述没有提出“{x}”这一说法。", "en": "The review does not state that {x}."},
+    "says": {"zh": "综述的说法是:“{q}”。", "en": "What it says is: “{q}”."},
+    "ask": {"zh": "综述关于“{x}”是怎么说的?", "en": "What does the review say about whether {x}?"},
+    "cites": {"zh": "综述在此引用该文献:“{q}”。", "en": "The review cites it here: “{q}”."},
+}
+NOTES = {
+    "extractive": {
+        "zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",
+        "en": "(Extractive mode: no LLM; quoting the review in its own language.)",
+    },
+    "fallback": {
+        "zh": "大模型不可用,已改用摘录模式:{why}",
+        "en": "The LLM is unavailable; using extractive mode: {why}",
+    },
+    "cut": {
+        "zh": "(回答在 {s:.0f} 秒后截止,仅保留已核对的句子。)",
+        "en": "(The answer was stopped after {s:.0f} s; only the sentences checked so far are kept.)",
+    },
+    "loop": {"zh": "(模型开始重复,回答到此为止。)", "en": "(The model began to repeat itself; the answer ends here.)"},
+    "other_language": {
+        "zh": "(问题的语言不是中文或英文:以英文回答。)",
+        "en": "(The question is not in Chinese or English: answering in English.)",
+    },
+}
+
+
+@dataclass
+class AskResult:
+    question: str
+    language: str
+    answer: str
+    backend: str
+    model: str
+    citations: list[dict[str, Any]]
+    grounded: bool
+    refused: bool = False
+    note: str = ""
+    standalone_question: str = ""
+    dropped_sentences: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Assistant:
+    """Everything a session needs, loaded once: index, retriever, grounder and the LLM backend."""
+
+    def __init__(
+        self, settings: Settings, backend: str | None = None, index: Index | None = None, chat: Any = None
+    ) -> None:
+        self.settings = settings
+        self.index = index or ensure_index(settings)
+        self.backend: Backend = get_backend(settings, backend) if chat is None else Backend("custom", "custom", chat)
+        self.translator = None
+        if self.backend.chat is not None and settings.translate_queries:
+            self.translator = self._translator()
+        rewriter = self.translator
+        if rewriter is None and settings.translate_queries:  # no LLM: the curated glossary still bridges
+            from assistant.retrieval.translate import curated_rewriter
+
+            rewriter = curated_rewriter(settings)
+        if rewriter is not None:
+            self.glossary_pairs: dict[str, str] = rewriter.glossary.pairs
+        else:  # English answers are still cleaned with the curated glossary
+            from assistant.retrieval.translate import load_curated
+
+            self.glossary_pairs = load_curated(settings.corpus_path.parent / "glossary.tsv")
+        self.retriever = HybridRetriever(self.index, rewriter=rewriter)
+        self.grounder = Grounder(self.retriever)
+        from assistant.retrieval.translate import Glossary
+
+        self.grounder.glossary = Glossary(self.glossary_pairs)
+        if self.backend.chat is not None:
+            from assistant.answering.judge import Judge
+
+            self.grounder.judge = Judge(self.backend)
+        self._citer = None
+
+    @property
+    def glosser(self):
+        """Machine renderings of quoted evidence for readers of the other language."""
+        if getattr(self, "_glosser", None) is None:
+            from assistant.answering.gloss import Glosser
+
+            self._glosser = Glosser(self)
+        return self._glosser
+
+    @property
+    def citer(self):
+        """The claim checker (`cite`), shared for premise checks."""
+        if self._citer is None:
+            from assistant.answering.claims import make_citer
+
+            self._citer = make_citer(self)
+        return self._citer
+
+    def _translator(self):
+        from assistant.retrieval.translate import LLMTranslator, build_glossary
+
+        try:
+            who = f"{self.backend.name}|{self.backend.endpoint}|{self.backend.model}"  # cache key: endpoint + model
+            glossary = build_glossary(self.settings, self.index.doc, self.backend.chat, who)
+            return LLMTranslator(self.settings, self.index.doc, self.backend.chat, who, glossary)
+        except Exception as e:  # an unreachable endpoint must not stop retrieval
+            print(f"[reviewqa] {describe_failure(self.backend, e).en}; searching without translation", file=sys.stderr)
+            return None
+
+    # ------------------------------------------------------------------------------ helpers
+    def condense(self, question: str, history: list[tuple[str, str]], lang: str) -> str:
+        """A follow-up plus the chat history → one standalone question (LLM), else a plain join."""
+        if not history:
+            return question
+        turns = "\n".join(
+            f"{'用户' if lang == 'zh' else 'User'}: {q}\n{'助手' if lang == 'zh' else 'Assistant'}: {a}"
+            for q, a in history[-3:]
+        )
+        if self.backend.chat is None:
+            return f"{history[-1][0]} {question}"
+        try:
+            out = (chat_prompt("condense", lang) | self.backend.chat).invoke({"history": turns, "question": question})
+            text = str(out.content).strip().splitlines()[0].strip() if str(out.content).strip() else ""
+            return text if 3 <= len(text) <= 400 else question
+        except Exception:
+            return f"{history[-1][0]} {question}"
+
+    def citations(self, checked: list[CheckedSentence], ctx: list[ContextPassage]) -> list[dict]:
+        """Each cited passage once, with the exact sentences that support the answer and their refs.
+
+        Markers keep the context numbering, so what was streamed and what is listed agree."""
+        from assistant.serialize import passage_json, reference_json
+
+        by_marker = {c.marker: c for c in ctx}
+        evidence: dict[int, list] = {}
+        for c in checked:
+            for m in c.markers:
+                units = evidence.setdefault(m, [])
+                u = c.evidence.get(m)
+                if u is not None and u not in units:
+                    units.append(u)
+        cites = []
+        for m in sorted(evidence):
+            cp = by_marker[m]
+            units = evidence[m]
+            refs: list[int] = []
+            for u in units:
+                refs.extend(n for n in u.refs if n not in refs)
+            cites.append(
+                {
+                    "marker": m,
+                    "passage": passage_json(
+                        cp.passage, self.index.doc, cp.hit.score, similarity=round(cp.hit.similarity, 4)
+                    ),
+                    "quotes": [
+                        {"text": u.text, "start": u.start, "end": u.end, "references": list(u.refs)} for u in units
+                    ]
+                    or [{"text": cp.text, "start": cp.passage.start, "end": cp.passage.end, "references": []}],
+                    "quote_references": [reference_json(self.index.doc.reference(n)) for n in refs],
+                }
+            )
+        return cites
+
+    # ------------------------------------------------------------------------------ ask
+    def ask_stream(
+        self,
+        question: str,
+        lang: str = "auto",
+        history: list[tuple[str, str]] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Events: {"type": "status"|"sentence"|"result", ...}; sentences are already checked."""
+        from assistant.text import other_latin_language
+
+        question = check_query(question)
+        foreign = lang not in ("zh", "en") and other_latin_language(question)
+        lang = lang if lang in ("zh", "en") else detect_lang(question)
+        t0 = time.perf_counter()
+        standalone = self.condense(question, history or [], lang)
+        yield {"type": "status", "stage": "retrieve"}
+        from assistant.answering.grounding import SENTENCE_POOL
+
+        hits = self.retriever.search(standalone, max(self.settings.k, SENTENCE_POOL), detect_lang(standalone))
+        queries = self.retriever.queries_for(standalone, detect_lang(standalone))
+        t_ret = time.perf_counter()
+        use_llm = self.backend.chat is not None
+        result = AskResult(
+            question,
+            lang,
+            "",
+            self.backend.name,
+            self.backend.model,
+            [],
+            False,
+            standalone_question=standalone if standalone != question else "",
+            note=NOTES["other_language"]["en"] if foreign else "",
+        )
+        from assistant.answering.questions import premise, referenced
+
+        notes: list[CheckedSentence] = []
+        ref_ctx = self._reference_context(referenced(standalone, self.index.doc), hits)
+        claim = "" if ref_ctx else premise(standalone)
+        checked_premise = self.citer.cite(claim) if claim else None
+        if (
+            not ref_ctx
+            and (not self.grounder.relevant(hits, confident=not use_llm) or self._off_topic(queries))
+            and not (checked_premise and checked_premise.verdict == "contradicted")
+        ):
+            result.answer, result.refused = REFUSAL[lang], True
+            result.timings = {"retrieve": t_ret - t0, "total": time.perf_counter() - t0}
+            yield {"type": "sentence", "text": result.answer}
+            yield {"type": "result", "result": result}
+            return
+        ctx = ref_ctx or self.context_for(standalone, hits, queries)
+        if checked_premise and checked_premise.verdict in ("contradicted", "not_found"):
+            # the question takes for granted what the review does not say: say so first, cited
+            notes.append(
+                CheckedSentence(PREMISE[checked_premise.verdict][lang].format(x=claim.rstrip("。.?？")), [], 1.0)
+            )
+            if checked_premise.verdict == "contradicted" and checked_premise.quotes:
+                q = checked_premise.quotes[0]
+                hit = next((h for h in hits if h.passage.id == q.passage.id), None) or Hit(
+                    q.passage, 0.0, q.score, self.index.chunks[0], []
+                )
+                ctx = [
+                    ContextPassage(1, hit, q.sentence.text, [q.sentence], single=True),
+                    *[
+                        ContextPassage(i, c.hit, c.text, c.units, c.single)
+                        for i, c in enumerate([c for c in ctx if not c.units or c.units[0].id != q.sentence.id], 2)
+                    ],
+                ]
+                notes.append(
+                    CheckedSentence(
+                        PREMISE["says"][lang].format(q=q.sentence.text.strip().rstrip("。！？!?")),
+                        [1],
+                        1.0,
+                        evidence={1: q.sentence},
+                    )
+                )
+        if checked_premise and checked_premise.verdict != "supported":
+            # asked neutrally: a small model answers "Yes, …" to a leading question whatever its context says
+            standalone = PREMISE["ask"][lang].format(x=claim.rstrip("。.?？"))
+        for n in notes:
+            yield {"type": "sentence", "text": render([n], lang), "raw": n}
+        checked: list[CheckedSentence] = list(notes)
+        dropped = 0
+        first_token = None
+        if use_llm:
+            try:
+                for kind, payload in self._generate(standalone, lang, ctx):
+                    if kind == "first_token":
+                        first_token = time.perf_counter()
+                    elif kind == "sentence":
+                        checked.append(payload)
+                        yield {"type": "sentence", "text": render([payload], lang), "raw": payload}
+                    elif kind == "dropped":
+                        dropped += 1
+                    elif kind == "stopped":
+                        result.note = " ".join(
+                            filter(None, [result.note, NOTES[payload][lang].format(s=self.settings.answer_seconds)])
+                        )
+            except LLMUnavailable as e:
+                use_llm = False
+                result.note = NOTES["fallback"][lang].format(why=e.message(lang))
+                result.backend, result.model = "extractive", "extractive"
+                yield {"type": "status", "stage": "fallback", "note": result.note}
+        if not use_llm:
+            checked = notes + self._extract(queries, ctx)
+            if not result.note:
+                result.note = NOTES["extractive"][lang]
+            for c in checked[len(notes) :]:
+                yield {"type": "sentence", "text": render([c], detect_lang(c.text)), "raw": c}
+        if ref_ctx and not [c for c in checked if c.markers]:
+            # a question about a reference: the sentences that cite it are the answer, quoted
+            for c in ref_ctx[:3]:
+                u = c.units[0]
+                said = CheckedSentence(
+                    PREMISE["cites"][lang].format(q=u.text.strip().rstrip("。！？!?")),
+                    [c.marker],
+                    1.0,
+                    evidence={c.marker: u},
+                )
+                checked.append(said)
+                yield {"type": "sentence", "text": render([said], lang), "raw": said}
+        if not [c for c in checked if c.markers]:
+            result.answer, result.refused = REFUSAL[lang], True
+            yield {"type": "sentence", "text": result.answer}
+        else:
+            result.citations = self.citations(checked, ctx)
+            result.answer = render(checked, lang if use_llm else detect_lang(checked[-1].text))
+            result.grounded = True
+            if use_llm and self.settings.glosses:
+                yield {"type": "status", "stage": "gloss"}
+                from assistant.answering.gloss import gloss_quotes
+
+                gloss_quotes(self.glosser, [q for c in result.citations for q in c["quotes"]], lang)
+        result.dropped_sentences = dropped
+        t_end = time.perf_counter()
+        result.timings = {
+            "retrieve": round(t_ret - t0, 3),
+            "total": round(t_end - t0, 3),
+            **({"first_token": round(first_token - t0, 3)} if first_token else {}),
+        }
+        yield {"type": "result", "result": result}
+
+    def context_for(self, question: str, hits: list[Hit], queries: list[str]) -> list[ContextPassage]:
+        """What the LLM sees: numbered single evidence sentences (the whole enumeration for a list
+        question), or passage excerpts with REVIEWQA_CONTEXT_SENTENCES=0."""
+        from assistant.answering.questions import is_list_question
+
+        listing = is_list_question(question)
+        if self.settings.context_sentences > 0 or listing:
+            return self.grounder.sentence_context(
+                hits,
+                queries,
+                self.settings.context_passages,
+                self.settings.context_sentences or 6,
+                list_question=listing,
+            )
+        return self.grounder.context(hits, queries, self.settings.context_passages, self.settings.context_chars)
+
+    def ask(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None) -> AskResult:
+        for ev in self.ask_stream(question, lang, history):
+            if ev["type"] == "result":
+                return ev["result"]
+        raise RuntimeError("ask produced no result")
+
+    # ------------------------------------------------------------------------------ generation
+    def _off_topic(self, queries: list[str]) -> bool:
+        """A question whose own subject the review's text never mentions (terms of 4+ characters in all,
+        in its Chinese form) is refused, however close its wording is to some passage. The reference
+        list does not count: a cited title naming 欧盟 is not the review discussing the EU (questions
+        about a reference are routed through the citation links before this)."""
+        from assistant.answering.meaning import missing_terms
+
+        zh = next((q for q in queries if detect_lang(q) == "zh" and len(q) >= 6), "")
+        # a machine translation's own word choice is forgiven with a lower bigram share
+        share = 0.67 if zh == queries[0] else 0.3
+        return bool(zh) and sum(len(t) for t in missing_terms(zh, self._own_text, share)) >= 4
+
+    @property
+    def _own_text(self) -> str:
+        """The review's own words: everything but the reference list."""
+        if getattr(self, "_own", None) is None:
+            doc = self.index.doc
+            self._own = "\n".join(p.text for p in [*doc.front, doc.abstract, *doc.body, *doc.notes, doc.abstract_en])
+        return self._own
+
+    def _english_only(self, text: str) -> str:
+        """An English sentence with Chinese words outside quotation marks: glossary terms are put in
+        English; a sentence that still holds Chinese is dropped ('' returned)."""
+        outside = QUOTED.sub("", text)
+        if not CJK_RUN.search(outside):
+            return text
+        pairs = self.glossary_pairs
+        fixed = re.sub(r"\s*[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]", "", text)  # a Chinese aside goes
+        for zh in sorted((k for k in pairs if k in fixed), key=len, reverse=True):  # glossary terms, longest first
+            fixed = fixed.replace(zh, f" {pairs[zh].split(';')[0].strip()} ")
+        left = [t for t in dict.fromkeys(CJK_RUN.findall(QUOTED.sub("", fixed)))]
+        if left and self.backend.chat is not None and len(left) <= 4:  # terms the glossary lacks: ask once
+            for zh, en in self._term_renderings(left).items():
+                fixed = fixed.replace(zh, f" {en} ")
+        fixed = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", fixed)).strip()
+        return "" if CJK_RUN.search(QUOTED.sub("", fixed)) else fixed
+
+    def _term_renderings(self, terms: list[str]) -> dict[str, str]:
+        """English renderings of Chinese words the glossary lacks (one LLM call), kept for the session."""
+        from assistant.retrieval.translate import parse_glossary_lines
+
+        try:
+            msg = (chat_prompt("glossary", "en") | self.backend.chat).invoke(
+                {"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(terms, 1))}
+            )
+        except Exception:
+            return {}
+        got = parse_glossary_lines(str(msg.content), terms)
+        self.glossary_pairs.update(got)
+        return got
+
+    def _reference_context(self, refs: list[int], hits: list) -> list[ContextPassage]:
+        """A question about references: the review's sentences that cite them, numbered."""
+        if not refs:
+            return []
+        from assistant.answering.claims import reference_clause
+        from assistant.retrieval.hybrid import Hit
+
+        doc_by_id = self.index.doc.by_id()
+        units = [u for u in self.index.sentences if set(u.refs) & set(refs)][:8]
+        out = []
+        for i, u in enumerate(units, 1):
+            p = doc_by_id[u.passage_id]
+            hit = next((h for h in hits if h.passage.id == p.id), None) or Hit(p, 0.0, 0.0, self.index.chunks[0], [])
+            # the clause these references close: a sentence citing others for its other clauses must
+            # not lend their point to this reference
+            a, b = reference_clause(p, u, set(refs))
+            out.append(ContextPassage(i, hit, p.text[a:b].strip(" ,，;；"), [u], single=True))
+        return out
+
+    def _generate(self, question: str, lang: str, ctx: list[ContextPassage]) -> Iterator[tuple[str, Any]]:
+        """Stream the LLM and check each sentence as soon as it is complete. Bounded: past
+        `answer_seconds`, or when the model repeats a sentence it already wrote (a loop that would run
+        to the token limit), the stream is closed, which stops generation; what is checked stands."""
+        from difflib import SequenceMatcher
+
+        # for an English answer the review's terms carry their English in the context, so a small
+        # model copies it rather than coining a calque ("technology density" for 技术密集度)
+        passages = "\n".join(f"[{c.marker}] {self._annotate(c.text) if lang == 'en' else c.text}" for c in ctx)
+        chain = chat_prompt("answer", lang) | self.backend.chat
+        buf, released, started = "", 0, False
+        seen: list[str] = []
+        deadline = time.perf_counter() + self.settings.answer_seconds
+        stream = chain.stream({"passages": passages, "question": question})
+        try:
+            for chunk in stream:
+                piece = str(chunk.content)
+                if not piece:
+                    continue
+                if not started:
+                    started = True
+                    yield "first_token", None
+                buf += piece
+                if NOT_FOUND_RX.match(buf.lstrip()):
+                    return
+                complete = split_answer(buf)[:-1]  # the last sentence may still grow
+                for text, markers in complete[released:]:
+                    if len(text) > 15 and any(SequenceMatcher(None, text, old).ratio() > 0.9 for old in seen):
+                        yield "stopped", "loop"
+                        return
+                    seen.append(text)
+                    yield from self._check_one(text, markers, ctx, lang)
+                released = max(released, len(complete))
+                if time.perf_counter() > deadline:
+                    yield "stopped", "cut"
+                    return
+        except Exception as e:
+            raise describe_failure(self.backend, e) from None
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()  # stops the model now, not when the generator is collected
+        if NOT_FOUND_RX.search(buf[:24]):
+            return
+        for text, markers in split_answer(buf)[released:]:
+            yield from self._check_one(text, markers, ctx, lang)
+
+    def _annotate(self, text: str, limit: int = 3) -> str:
+        """`text` with the glossary's English after the first use of its longest review terms."""
+        found: list[str] = []
+        for zh in sorted((k for k in self.glossary_pairs if len(k) >= 3 and k in text), key=len, reverse=True):
+            # terms in most sentences (人工智能) are known to the model already
+            if not any(zh in longer for longer in found) and self.grounder.idf(zh) >= 1.0:
+                found.append(zh)
+        for zh in found[:limit]:
+            i = text.find(zh) + len(zh)
+            text = f"{text[:i]}({self.glossary_pairs[zh].split(';')[0].strip()}){text[i:]}"
+        return text
+
+    def _check_one(
+        self,
+        text: str,
+        markers: list[int],
+        ctx: list[ContextPassage],
+        lang: str,
+    ) -> Iterator[tuple[str, Any]]:
+        if NOT_FOUND_RX.search(text):
+            return
+        if lang == "en":
+            from assistant.text import other_latin_language
+
+            text = "" if other_latin_language(text) else self._english_only(text)
+            if not text:
+                yield "dropped", None
+                return
+            cited = [c.passage.text for c in ctx if c.marker in markers] or [c.text for c in ctx]
+            text = self.grounder.glossary.snap(text, "\n".join(cited))
+        marked = text + "".join(f"[{m}]" for m in markers)
+        kept, dropped = self.grounder.check(marked, ctx)
+        for k in kept:
+            yield "sentence", k
+        for _ in range(dropped):
+            yield "dropped", None
+
+    def _extract(self, queries: list[str], ctx: list[ContextPassage], limit: int = 3) -> list[CheckedSentence]:
+        """No LLM: the context sentences closest to the question, quoted with their markers."""
+        qv = self.retriever.embedder.embed_queries(queries)
+        scored = []
+        for c in ctx:
+            units, vecs = self.grounder.unit_vectors(c.passage.id)
+            if not units:
+                continue
+            sims = (vecs @ qv.T).max(axis=1)
+            for u, s in zip(units, sims):
+                scored.append((float(s), c.marker, u))
+        scored.sort(key=lambda t: -t[0])
+        out: list[CheckedSentence] = []
+        for s, marker, u in scored:
+            if len(out) >= limit or s < self.grounder.threshold(u.text) - 0.02:
+                break
+            if any(u.text == o.text for o in out):
+                continue
+            out.append(CheckedSentence(u.text, [marker], s, evidence={marker: u}))
+        return out

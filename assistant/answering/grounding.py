@@ -1,0 +1,365 @@
+"""Ground answers in the review: choose compact context, check every citation marker, refuse honestly.
+
+Support is measured per answer sentence against the sentences of the cited passage: the best
+cosine similarity (e5, query→passage), or the share of the sentence's Chinese character bigrams
+found in the passage. A marker stays only when its passage was in the context and supports the
+sentence; a sentence without a valid marker is repaired with the best supporting passage or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.corpus.document import Paragraph
+from assistant.indexing.chunking import Sentence
+from assistant.retrieval.hybrid import Hit, HybridRetriever
+from assistant.text import detect_lang, sentences
+
+# Calibrated with multilingual-e5-small on this corpus (README, "Calibration"): Chinese statements
+# score high against any Chinese sentence (unrelated ones up to 0.85, paraphrases 0.94+), English
+# statements against Chinese sentences lower (unrelated ≤ 0.82, supported 0.80–0.88).
+SUPPORT_COSINE = {"zh": 0.87, "en": 0.80}
+SUPPORT_OVERLAP = 0.5  # share of a Chinese sentence's bigrams found in the passage
+# Best passage similarity of a question: in scope 0.86–0.95, out of scope 0.82–0.86.
+RELEVANCE_COSINE = 0.85  # below: the review does not cover the question (no LLM call)
+CONFIDENT_COSINE = 0.87  # the extractive backend, which has no NOT_FOUND, answers only above this
+SWITCH_MARGIN = 0.03  # a cited passage this much weaker than another context passage is replaced
+# evidence-first context: passages searched, passages always represented, sentences from one passage
+# at most (an English question would otherwise get only the English abstract, its own language)
+SENTENCE_POOL, TOP_PASSAGES_KEPT, MAX_PER_PASSAGE = 10, 2, 3
+# English sentence vs Chinese evidence: e5's cross-lingual cosine is noisy (an unrelated sentence can
+# outscore the source by 0.07), so the review's glossary terms anchor it: evidence holding none of the
+# sentence's terms loses ANCHOR_MISS, evidence holding them all gains ANCHOR_GAIN.
+ANCHOR_MISS, ANCHOR_GAIN, ANCHOR_MIN_WEIGHT = 0.1, 0.06, 1.5
+MARKER = re.compile(r"\s*[\[［【]\s*(\d{1,2})\s*[\]］】]")
+# author–year parentheses an LLM copies or invents ("(Li Wanli et al., 2023)"): markers replace them
+AUTHOR_YEAR = re.compile(r"\s*[(（][^()（）]{0,80}?(?:19|20)\d\d[a-z]?[)）]")
+
+REFUSAL = {
+    "zh": "抱歉,这篇综述没有涉及这个问题。",
+    "en": "Sorry — the review does not cover this question.",
+}
+
+
+@dataclass
+class ContextPassage:
+    marker: int
+    hit: Hit
+    text: str  # what the LLM sees: the most relevant sentences, in source order
+    units: list[Sentence] = field(default_factory=list)
+    single: bool = False  # one evidence sentence (evidence-first context), checked against it alone
+
+    @property
+    def passage(self) -> Paragraph:
+        return self.hit.passage
+
+
+@dataclass
+class CheckedSentence:
+    text: str  # without markers
+    markers: list[int]
+    support: float
+    repaired: bool = False
+    evidence: dict[int, Sentence] = field(default_factory=dict)  # marker → the passage sentence that supports it
+
+
+def bigrams(s: str) -> set[str]:
+    t = re.sub(r"[^\u4e00-\u9fff]", "", s)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def overlap(sentence: str, passage: str) -> float:
+    b = bigrams(sentence)
+    return len(b & bigrams(passage)) / len(b) if len(b) >= 4 else 0.0
+
+
+class Grounder:
+    """Shared by ask, cite and summarize: sentence vectors come from the store, loaded once."""
+
+    def __init__(self, retriever: HybridRetriever) -> None:
+        self.retriever = retriever
+        self.index = retriever.index
+        s = self.index.settings
+        self.support_cos = (
+            {"zh": s.support_threshold, "en": s.support_threshold} if s.support_threshold else dict(SUPPORT_COSINE)
+        )
+        self.relevance_cos = s.min_similarity or RELEVANCE_COSINE
+        ids, mat = self.index.store.sentence_matrix()
+        self.row = {sid: i for i, sid in enumerate(ids)}
+        self.matrix = mat
+        self.by_passage: dict[str, list[Sentence]] = {}
+        for u in self.index.sentences:
+            self.by_passage.setdefault(u.passage_id, []).append(u)
+        self._text_vecs: dict[str, np.ndarray] = {}
+        self._aligner = None
+        self.judge = None  # judge.Judge, set by the Assistant when it has an LLM
+        self.glossary = None  # translate.Glossary, set by the Assistant: anchors English sentences
+        self._idfs: dict[str, float] = {}
+
+    # -- vectors ---------------------------------------------------------------------------
+    def unit_vectors(self, passage_id: str) -> tuple[list[Sentence], np.ndarray]:
+        units = self.by_passage.get(passage_id, [])
+        if units:
+            return units, self.matrix[[self.row[u.id] for u in units]]
+        if passage_id not in self._text_vecs:  # front matter, references: embed the whole text once
+            text = self.retriever.passages[passage_id].text
+            self._text_vecs[passage_id] = self.retriever.embedder.embed_documents([text])[0]
+        return [], self._text_vecs[passage_id][None, :]
+
+    # -- context -----------------------------------------------------------------------------
+    def relevant(self, hits: list[Hit], confident: bool = False) -> bool:
+        floor = max(self.relevance_cos, CONFIDENT_COSINE) if confident else self.relevance_cos
+        return bool(hits) and max(h.similarity for h in hits) >= floor
+
+    def threshold(self, sentence: str) -> float:
+        return self.support_cos[detect_lang(sentence)]
+
+    def context(self, hits: list[Hit], queries: list[str], n: int, max_chars: int) -> list[ContextPassage]:
+        """The top passages, each cut to the sentences closest to the question (source order kept)."""
+        qv = self.retriever.embedder.embed_queries(queries)
+        out = []
+        for i, h in enumerate(hits[:n], 1):
+            units, vecs = self.unit_vectors(h.passage.id)
+            if not units or len(h.passage.text) <= max_chars:
+                out.append(ContextPassage(i, h, h.passage.text[: max_chars * 2], units))
+                continue
+            score = (vecs @ qv.T).max(axis=1)
+            chosen, total = [], 0
+            for j in np.argsort(-score):
+                if total and total + len(units[j].text) > max_chars:
+                    continue
+                chosen.append(j)
+                total += len(units[j].text)
+            keep = [units[j] for j in sorted(chosen)]
+            out.append(ContextPassage(i, h, "".join(u.text for u in keep), keep))
+        return out
+
+    def sentence_context(
+        self, hits: list[Hit], queries: list[str], n_passages: int, n_sentences: int, list_question: bool = False
+    ) -> list[ContextPassage]:
+        """Evidence first: numbered single sentences, the closest to the question among the sentences of
+        a wider pool of passages (the sentence that answers a narrow question often sits in a passage
+        ranked below the ones about its topic), with the best sentence of each of the top passages
+        kept; for a list question, every item of the enumeration it touches."""
+        qv = self.retriever.embedder.embed_queries(queries)
+        scored: list[tuple[float, int, Hit, Sentence]] = []
+        for rank, h in enumerate(hits[: max(n_passages, SENTENCE_POOL)]):
+            units, vecs = self.unit_vectors(h.passage.id)
+            for u, sim in zip(units, (vecs @ qv.T).max(axis=1)) if units else []:
+                scored.append((float(sim), rank, h, u))
+        if not scored:
+            return self.context(hits, queries, n_passages, 150)
+        chosen: list[tuple[Hit, Sentence]] = []
+        for rank in range(min(n_passages, TOP_PASSAGES_KEPT)):  # the best sentence of each top passage
+            best = max((t for t in scored if t[1] == rank), default=None, key=lambda t: t[0])
+            if best:
+                chosen.append((best[2], best[3]))
+        for _, _, h, u in sorted(scored, key=lambda t: -t[0]):
+            if len(chosen) >= n_sentences:
+                break
+            if (
+                all(u.id != c[1].id for c in chosen)
+                and sum(c[0].passage.id == h.passage.id for c in chosen) < MAX_PER_PASSAGE
+            ):
+                chosen.append((h, u))
+        if list_question:  # gather the enumeration (第一…第四, 一是…三是, 首先…最后) around the best hit
+            chosen = self._enumeration(hits[:n_passages], chosen) or chosen
+        return [ContextPassage(i, h, u.text, [u], single=True) for i, (h, u) in enumerate(chosen, 1)]
+
+    def _enumeration(self, hits: list[Hit], chosen: list[tuple[Hit, Sentence]]) -> list[tuple[Hit, Sentence]]:
+        from assistant.answering.questions import ENUM
+
+        doc = self.index.doc
+        by_id = {h.passage.id: h for h in hits}
+        for h in hits[:2]:
+            # items may sit in one paragraph or in sibling paragraphs of one section
+            section = [p for p in doc.body if p.section_id == h.passage.section_id]
+            items: list[tuple[Hit, Sentence]] = []
+            for p in section:
+                for u in self.by_passage.get(p.id, []):
+                    head = re.sub(r"^[\s(（]*", "", u.text)
+                    after_colon = re.split(r"[:：]", head, maxsplit=1)[-1].lstrip()  # "…梳理:第一部分讨论…"
+                    if ENUM.match(head) or ENUM.match(after_colon):
+                        hp = by_id.get(p.id) or Hit(p, h.score, h.similarity, h.chunk, [])
+                        items.append((hp, u))
+            if len(items) >= 2:
+                return items[:8]
+        return []
+
+    # -- support -------------------------------------------------------------------------------
+    def anchor_terms(self, sentence: str) -> dict[str, float]:
+        """The review's terms (Chinese form → weight) an English sentence uses, by the glossary,
+        weighted by rarity among the review's sentences (人工智能 is in most of them and tells little)."""
+        if self.glossary is None or detect_lang(sentence) != "en":
+            return {}
+        return {zh: self.idf(zh) for zh, _ in self.glossary.matches(sentence, limit=20)}
+
+    def idf(self, term: str) -> float:
+        """How rare a term is among the review's sentences (log inverse document frequency)."""
+        if term not in self._idfs:
+            n = len(self.index.sentences)
+            df = sum(term in u.text for u in self.index.sentences)
+            self._idfs[term] = float(np.log((n + 1) / (df + 1)))
+        return self._idfs[term]
+
+    def anchored(self, cos: np.ndarray, terms: dict[str, float], texts: list[str]) -> np.ndarray:
+        """Cosines adjusted by the (rarity-weighted) share of the sentence's terms each Chinese text
+        holds; a term counts by the share of its bigrams present (要素集聚 in 要素高度集聚: 2/3)."""
+        total = sum(terms.values())
+        if total < ANCHOR_MIN_WEIGHT:
+            return cos
+
+        def present(term: str, text: str) -> float:
+            if term in text:
+                return 1.0
+            bs = bigrams(term)
+            return len(bs & bigrams(text)) / len(bs) if bs else 0.0
+
+        share = np.array([sum(w * present(zh, t) for zh, w in terms.items()) / total for t in texts])
+        chinese = np.array([bool(re.search(r"[\u4e00-\u9fff]", t)) for t in texts])  # English evidence: cosine alone
+        return cos + np.where(~chinese, 0.0, np.where(share == 0, -ANCHOR_MISS, ANCHOR_GAIN * share))
+
+    def support(
+        self, sentence: str, ctx: ContextPassage, qvec: np.ndarray, terms: dict[str, float] | None = None
+    ) -> tuple[float, Sentence | None]:
+        """Support score of a sentence by a context item, and the sentence of the review that gives it."""
+        terms = self.anchor_terms(sentence) if terms is None else terms
+        if ctx.single and ctx.units:  # evidence-first context: exactly the sentence the LLM saw
+            units, vecs = ctx.units, self.matrix[[self.row[u.id] for u in ctx.units]]
+            sims = self.anchored(vecs @ qvec, terms, [ctx.text])
+            lex = overlap(sentence, ctx.text)
+            cos = float(sims.max())
+            return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0), ctx.units[0]
+        units, vecs = self.unit_vectors(ctx.passage.id)
+        sims = self.anchored(vecs @ qvec, terms, [u.text for u in units] or [ctx.passage.text])
+        j = int(np.argmax(sims))
+        cos = float(sims[j])
+        unit = units[j] if units else None
+        lex = overlap(sentence, ctx.passage.text)
+        if units and lex >= SUPPORT_OVERLAP:  # mostly the passage's own words, even if rephrased
+            lexes = [overlap(sentence, u.text) for u in units]
+            if max(lexes) >= SUPPORT_OVERLAP or cos < self.threshold(sentence):
+                unit = units[int(np.argmax(lexes))]
+        # a Chinese sentence mostly made of the passage's words is supported even if phrased differently
+        return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0), unit
+
+    @property
+    def aligner(self):
+        if self._aligner is None:
+            from assistant.answering.meaning import TopicAligner
+
+            self._aligner = TopicAligner([u.text for u in self.index.sentences])
+        return self._aligner
+
+    def says_otherwise(self, text: str, items: list[ContextPassage], units: list[Sentence]) -> str:
+        """Why an answer sentence is not what its evidence says ('' when it is): the opposite direction,
+        negation or scope; terms the review never uses; numbers or names its evidence lacks."""
+        from assistant.answering.meaning import conflicts, cue_disagreement, missing_terms, strip_citations
+
+        evidence = [u.text for u in units] or [c.text for c in items]
+        context = " ".join(c.passage.text for c in items)
+        for tok in re.findall(r"\d+(?:\.\d+)?%?|(?<![A-Za-z])[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*", text):
+            if tok.isdigit() and len(tok) == 1:
+                continue  # "3 paths": small counts are phrased freely
+            if detect_lang(text) == "en" and not tok[0].isdigit():
+                continue  # English capitalised words are ordinary prose here
+            if tok not in context and tok not in strip_citations(context):
+                return f"{tok} is not in the evidence"
+        if detect_lang(text) == "zh":
+            found = conflicts(text, evidence, self.aligner)
+            if found:
+                return found[0].reason
+            if missing_terms(text, self.index.doc.source):
+                return "terms the review never uses"
+            return ""
+        why = next((w for w in (cue_disagreement(text, e) for e in evidence) if w), "")
+        if why and self.judge is not None and self.judge.judge(text, evidence) != "supports":
+            return why
+        return ""
+
+    def check(self, answer: str, ctx: list[ContextPassage]) -> tuple[list[CheckedSentence], int]:
+        """Validate markers sentence by sentence; returns the kept sentences and how many were dropped."""
+        pieces = split_answer(AUTHOR_YEAR.sub("", answer))
+        if not pieces:
+            return [], 0
+        qv = self.retriever.embedder.embed_queries([p[0] for p in pieces])
+        by_marker = {c.marker: c for c in ctx}
+        kept: list[CheckedSentence] = []
+        dropped = 0
+        for (text, markers), v in zip(pieces, qv):
+            if len(re.sub(r"\W", "", text)) < 4:  # fragments such as a lone "。" carry no claim
+                continue
+            terms = self.anchor_terms(text)
+            found = {c.marker: self.support(text, c, v, terms) for c in ctx}
+            scores = {m: sc for m, (sc, _) in found.items()}
+            need = self.threshold(text)
+            valid = [m for m in dict.fromkeys(markers) if m in by_marker and scores[m] >= need]
+            best_m = max(scores, key=scores.get) if scores else None
+            if (
+                valid
+                and best_m is not None
+                and best_m not in valid
+                and scores[best_m] > max(scores[m] for m in valid) + SWITCH_MARGIN
+            ):
+                valid = [best_m]  # another passage in the context supports the sentence clearly better
+            if not valid:  # repair: the best supporting passage in the context, if any
+                best = max(scores, key=scores.get) if scores else None
+                valid = [best] if best is not None and scores[best] >= need else []
+                repaired = True
+            else:
+                repaired = False
+            if valid:
+                evidence = {m: found[m][1] for m in valid if found[m][1] is not None}
+                if self.says_otherwise(text, [by_marker[m] for m in valid], list(evidence.values())):
+                    dropped += 1
+                    continue
+                kept.append(CheckedSentence(text, valid, max(scores[m] for m in valid), repaired, evidence))
+            else:
+                dropped += 1
+        return kept, dropped
+
+
+def split_answer(answer: str) -> list[tuple[str, list[int]]]:
+    """Sentences with the markers that end them (a marker after the full stop belongs before it)."""
+    text = answer.strip()
+    out: list[tuple[str, list[int]]] = []
+    for a, b in sentences(text):
+        seg = text[a:b]
+        lead = re.match(r"^(?:\s*[\[［【]\s*\d{1,2}\s*[\]］】])+", seg)
+        if lead and out:  # "… end. [2] Next sentence": the leading markers belong to the previous one
+            out[-1][1].extend(int(m) for m in MARKER.findall(lead.group(0)))
+            seg = seg[lead.end() :]
+        markers = [int(m) for m in MARKER.findall(seg)]
+        clean = MARKER.sub("", seg).strip()
+        # "layout, [1], [2]." leaves "layout, , ." once markers are gone: drop the stray separators
+        clean = re.sub(r"(?:\s*[,，、;；])+\s*([。！？.!?]*[”’」』)）]*)$", r"\1", clean)
+        if not clean and out:  # a run of markers after a sentence end
+            out[-1][1].extend(markers)
+            continue
+        if re.fullmatch(r"[\W_]*", clean) and out:
+            out[-1][1].extend(markers)
+            continue
+        out.append((clean, markers))
+    return out
+
+
+def render(checked: list[CheckedSentence], lang: str) -> str:
+    """The validated answer with markers placed before each sentence's final punctuation."""
+    parts = []
+    for c in checked:
+        body = c.text.rstrip()
+        end = ""
+        m = re.search(r"[。！？.!?；;]+[”’」』)）]*$", body)
+        if m:
+            body, end = body[: m.start()].rstrip(), m.group(0)
+        marks = "".join(f"[{n}]" for n in c.markers)
+        parts.append(f"{body} {marks}{end}" if lang == "en" and marks else f"{body}{marks}{end}")
+    return (" " if lang == "en" else "").join(parts)
+
+
+def answer_language_ok(answer: str, lang: str) -> bool:
+    clean = MARKER.sub("", answer)
+    return detect_lang(clean) == lang if clean.strip() else True

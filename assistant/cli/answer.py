@@ -1,0 +1,408 @@
+"""CLI commands that use the answering layer: ask, cite, summarize (and claim evaluation)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import UserError, check_query
+from assistant.serialize import ask_json
+
+LABELS = {
+    "sources": {"zh": "来源", "en": "Sources"},
+    "refs": {"zh": "参考文献", "en": "References"},
+    "verdict": {"zh": "结论", "en": "Verdict"},
+    "grounded": {"zh": "已核对引用", "en": "grounded"},
+}
+
+
+def _assistant(args: argparse.Namespace, need_llm: bool = True):
+    from assistant.answering.chain import Assistant
+    from assistant.settings import Settings
+
+    overrides: dict[str, Any] = {"k": getattr(args, "k", None)}
+    if getattr(args, "no_translate", False):
+        overrides["translate_queries"] = False
+    s = Settings.from_env(**overrides)
+    backend = getattr(args, "backend", None) or (s.llm_backend if need_llm else "extractive")
+    return Assistant(s, backend=backend)
+
+
+def run_batch(path: str, field: str, make_answer: Any, empty: Any) -> int:
+    """One JSON line out per line in: answers for good lines, `{"line": n, "error": …}` for a broken
+    one (the rest are still answered, exit 1 at the end); a bad value gets `empty(value)` + error.
+    The file is read and checked before `make_answer()` loads any model."""
+    from assistant.evaluation import batch_rows
+
+    rows = batch_rows(Path(path), field)
+    answer = make_answer()
+    broken = 0
+    for line, row, err in rows:
+        if row is None:
+            obj: dict[str, Any] = {"line": line, "error": err}
+            broken += 1
+        else:
+            try:
+                obj = answer(row[field])
+            except UserError as e:
+                obj = {**empty(row.get(field)), "line": line, "error": e.en}
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
+    if broken:
+        print(f"[reviewqa] {broken} 行无法读取 / {broken} line(s) could not be read", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.text import detect_lang
+
+    if args.batch:  # the model is loaded once for the whole file
+        lang = args.lang if args.lang in ("zh", "en") else "auto"
+
+        def make() -> Any:
+            a = _assistant(args)
+            return lambda q: ask_json(a.ask(check_query(q), lang))
+
+        return run_batch(
+            args.batch, "q", make, lambda q: {"question": q, "answer": "", "citations": [], "grounded": False}
+        )
+    if args.question is None:
+        raise UserError("请提供问题,或使用 --batch FILE。", "Give a question, or use --batch FILE.")
+    q = check_query(args.question, None)
+    lang = args.lang if args.lang in ("zh", "en") else detect_lang(q)
+    a = _assistant(args)
+    result = None
+    streamed = False
+    for ev in a.ask_stream(q, lang):
+        if ev["type"] == "status" and ev.get("note") and not args.json:
+            print(ev["note"], file=sys.stderr)
+        elif ev["type"] == "sentence" and not args.json and args.format != "md":
+            sys.stdout.write(ev["text"] + ("" if lang == "zh" else " "))
+            sys.stdout.flush()
+            streamed = True
+        elif ev["type"] == "result":
+            result = ev["result"]
+    assert result is not None
+    if args.json:
+        print(json.dumps(ask_json(result), ensure_ascii=False))
+        return 0
+    if args.format == "md":
+        from assistant.research.export import transcript_markdown, turn_markdown
+
+        print(transcript_markdown([turn_markdown(q, result.answer, result.citations, lang, result.note)], lang))
+        return 0
+    if streamed:
+        print()
+    if result.note and result.backend == "extractive":
+        print(result.note)
+    if result.citations:
+        print(f"\n{LABELS['sources'][lang]} ({LABELS['grounded'][lang]}; {result.backend}: {result.model}):")
+        for c in result.citations:
+            p = c["passage"]
+            print(f"  [{c['marker']}] {p['section']}  ({p['id']}, {p['start']}–{p['end']})")
+            for quote in c["quotes"][:3]:
+                print(f"      “{quote['text']}”  ({quote['start']}–{quote['end']})")
+                if quote.get("gloss"):
+                    print(f"        ≈ {quote['gloss']}  ({'机器翻译' if lang == 'zh' else 'machine translation'})")
+            for r in c["quote_references"]:
+                print(f"      ↳ [{r['n']}] {r['entry']}")
+    return 0
+
+
+def _cite_one(c, claim: str, k: int, translate: bool, glosser: Any = None) -> dict[str, Any]:
+    from assistant.answering.claims import cite_json
+    from assistant.text import detect_lang
+
+    return cite_json(c.cite(claim, k, translate), c.index.doc, glosser, detect_lang(claim))
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from assistant.answering.claims import make_citer
+
+    if args.batch:
+
+        def make() -> Any:
+            a = _assistant(args)
+            c, g = make_citer(a), (a.glosser if a.settings.glosses else None)
+            return lambda claim: _cite_one(c, claim, args.k, not args.no_translate, g)
+
+        return run_batch(
+            args.batch,
+            "claim",
+            make,
+            lambda claim: {"claim": claim, "verdict": "not_found", "support": [], "references": []},
+        )
+    if args.claim is None:
+        raise UserError("请提供论断,或使用 --batch FILE。", "Give a claim, or use --batch FILE.")
+    from assistant.errors import check_claim
+    from assistant.text import detect_lang
+
+    claim = check_claim(args.claim)  # before any model loads
+    lang = detect_lang(claim)
+    a = _assistant(args)
+    c = make_citer(a)
+    obj = _cite_one(c, claim, args.k, not args.no_translate, a.glosser if a.settings.glosses else None)
+    if args.json:
+        print(json.dumps(obj, ensure_ascii=False))
+        return 0
+    doc = c.index.doc
+    refs = [doc.reference(r["n"]) for r in obj["references"]]
+    if args.format == "gbt7714":
+        from assistant.corpus.bibformat import gbt7714
+
+        print(gbt7714(refs))
+        return 0
+    if args.format == "bibtex":
+        from assistant.corpus.bibformat import bibtex
+
+        print(bibtex(refs, doc.references))
+        return 0
+    from assistant.answering.claims import VERDICT_LABELS
+
+    print(
+        f"{LABELS['verdict'][lang]}: {VERDICT_LABELS[obj['verdict']][lang]} ({obj['verdict']})"
+        + (f" — {obj['reason']}" if obj.get("reason") else "")
+    )
+    for s in obj["support"]:
+        p = s["passage"]
+        print(f"\n  {p['section']}  ({p['id']}, {s['start']}–{s['end']}, score {s['score']:.3f})")
+        print(f"  “{s['quote']}”")
+        if s.get("gloss"):
+            print(f"    ≈ {s['gloss']}  ({'机器翻译' if lang == 'zh' else 'machine translation'})")
+        if s["references"]:
+            print(f"  ↳ {', '.join(f'[{n}]' for n in s['references'])}")
+    if obj["references"]:
+        print(f"\n{LABELS['refs'][lang]}:")
+        for r in obj["references"]:
+            print(f"  [{r['n']}] {r['entry']}")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from assistant.answering.summarize import summarize
+
+    langs = ("zh", "en") if args.lang == "both" else (args.lang,)
+    a = _assistant(args)
+    out = summarize(a, args.section or "all", langs)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"# {out['title']}{'  (cached)' if out.get('cached') else ''}")
+    for lg in langs:
+        print(f"\n## {'中文' if lg == 'zh' else 'English'}\n{out[lg]}")
+    if out["citations"]:
+        print("\n## 来源 / Sources")
+        for c in out["citations"]:
+            print(f"  [{c['marker']}] {c['passage']['section']} ({c['passage']['id']})")
+    return 0
+
+
+def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Claims with a gold verdict: accuracy, and per gold kind (contradicted recall, false alarms)."""
+    from assistant.answering.claims import make_citer
+
+    c = make_citer(_assistant(args))
+    details = []
+    for r in rows:
+        res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
+        details.append(
+            {
+                "id": r.get("id"),
+                "claim": r["claim"],
+                "gold": r["gold"],
+                "verdict": res.verdict,
+                "ok": res.verdict == r["gold"],
+                "reason": res.reason,
+            }
+        )
+    by: dict[str, dict[str, int]] = {}
+    for d in details:
+        g = by.setdefault(d["gold"], {"n": 0, "right": 0})
+        g["n"] += 1
+        g["right"] += d["ok"]
+    wrongly_contradicted = sum(d["verdict"] == "contradicted" and d["gold"] != "contradicted" for d in details)
+    return {
+        "kind": "verdicts",
+        "n": len(details),
+        "right": sum(d["ok"] for d in details),
+        "by_gold": by,
+        "false_contradicted": wrongly_contradicted,
+        "details": details,
+    }
+
+
+def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from assistant.answering.claims import make_citer
+
+    c = make_citer(_assistant(args))
+    details = []
+    for r in rows:
+        res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
+        gold = set(r["gold"])
+        details.append(
+            {
+                "id": r.get("id"),
+                "lang": r.get("lang"),
+                "verdict": res.verdict,
+                "returned": res.references,
+                "gold": sorted(gold),
+                "all_gold": gold <= set(res.references),
+            }
+        )
+    n = len(details) or 1
+    return {
+        "kind": "claims",
+        "n": len(details),
+        "all_gold": sum(d["all_gold"] for d in details),
+        "gold_recall_rate": round(sum(d["all_gold"] for d in details) / n, 4),
+        "mean_refs": round(sum(len(d["returned"]) for d in details) / n, 3),
+        "details": details,
+    }
+
+
+def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Questions with `lang` and `scope` (in|out): language right, markers valid, out-of-scope refused."""
+    import re
+
+    from assistant.text import detect_lang
+
+    a = _assistant(args)
+    details = []
+    for r in rows:
+        res = a.ask(r["q"])
+        markers = {int(m) for m in re.findall(r"\[(\d+)\]", res.answer)}
+        listed = {c["marker"] for c in res.citations}
+        quotes_ok = all(q["text"] in c["passage"]["text"] for c in res.citations for q in c["quotes"])
+        lang_ok = res.language == r["lang"] and (res.refused or detect_lang(res.answer) == r["lang"])
+        details.append(
+            {
+                "id": r.get("id"),
+                "lang": r["lang"],
+                "scope": r["scope"],
+                "answer": res.answer,
+                "refused": res.refused,
+                "grounded": res.grounded,
+                "language_ok": lang_ok,
+                "markers_valid": markers == listed and quotes_ok,
+                "correct_scope": res.refused == (r["scope"] == "out"),
+                "seconds": res.timings.get("total"),
+                "backend": res.backend,
+            }
+        )
+    n_out = sum(d["scope"] == "out" for d in details)
+    return {
+        "kind": "answers",
+        "n": len(details),
+        "backend": a.backend.name,
+        "model": a.backend.model,
+        "language_ok": sum(d["language_ok"] for d in details),
+        "markers_valid": sum(d["markers_valid"] for d in details),
+        "out_of_scope_refused": sum(d["refused"] for d in details if d["scope"] == "out"),
+        "out_of_scope": n_out,
+        "in_scope_answered": sum(not d["refused"] for d in details if d["scope"] == "in"),
+        "in_scope": len(details) - n_out,
+        "details": details,
+    }
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.answering.chain import Assistant
+    from assistant.settings import Settings
+    from assistant.ui.app import check_bind, serve
+
+    s = Settings.from_env()
+    check_bind(args.host, s.api_key, args.insecure)  # before any model loads
+    try:
+        a = Assistant(s, backend=args.backend)
+    except UserError as e:  # e.g. the local model cannot be assembled: serve extractively, say why
+        print(f"[reviewqa] {e.message()} → extractive", file=sys.stderr)
+        a = Assistant(s, backend="extractive")
+    ui = args.ui_lang if args.ui_lang in ("zh", "en") else ("zh" if s.lang != "en" else "en")
+    print(f"[reviewqa] http://{args.host}:{args.port}  ({a.backend.name}: {a.backend.model})", file=sys.stderr)
+    serve(a, args.host, args.port, block=True, ui_lang=ui, api_key=s.api_key, insecure=args.insecure)
+    return 0
+
+
+def add_commands(sub: Any, add: Any) -> None:
+    sp = add("ask", "grounded answer with cited passages / 有据可查的回答", cmd_ask)
+    sp.add_argument("question", nargs="?", help="question in Chinese or English / 问题")
+    sp.add_argument("--batch", metavar="FILE.jsonl", help="one question per line in field 'q'; model loaded once")
+    sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    sp.add_argument("--no-translate", action="store_true", help="no LLM query translation")
+    sp.add_argument(
+        "--format",
+        choices=["text", "md"],
+        default="text",
+        help="md: question, answer, sources with quotes and GB/T 7714 references as Markdown",
+    )
+    sp = add("cite", "supporting quotes and references for a claim / 为论断查找依据与文献", cmd_cite)
+    sp.add_argument("claim", nargs="?")
+    sp.add_argument("--k", type=int, default=None)
+    sp.add_argument("--format", choices=["text", "gbt7714", "bibtex"], default="text")
+    sp.add_argument("--batch", metavar="FILE.jsonl", help="one claim per line in field 'claim'")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    sp.add_argument("--no-translate", action="store_true")
+    sp = add("serve", "the web app (Gradio) / 网页应用", cmd_serve)
+    sp.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1, this machine only)")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    sp.add_argument("--ui-lang", choices=["zh", "en"], default=None, help="interface language")
+    sp.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a non-loopback address without REVIEWQA_API_KEY / 无密钥时仍允许非本机地址",
+    )
+    sp = add("summarize", "bilingual summary of the review or a section / 双语摘要", cmd_summarize)
+    sp.add_argument("--section", default="all", help="section id such as 3 or 3.2, or all")
+    sp.add_argument("--lang", choices=["both", "zh", "en"], default="both")
+    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+
+
+def dev_answer_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """dev_answers format: a cited quote holds the gold evidence, `must` patterns match, `must_not`
+    ones do not, English answers hold no CJK outside quotation marks, unanswerable ones are refused."""
+    a = _assistant(args)
+    details = [answer_check(r, a.ask(r["q"])) for r in rows]
+    return {
+        "kind": "dev_answers",
+        "n": len(details),
+        "passed": sum(d["pass"] for d in details),
+        "backend": a.backend.name,
+        "details": details,
+    }
+
+
+def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
+    import re
+
+    from assistant.text import normalize
+
+    why = ""
+    if row.get("answerable") is False:
+        why = "" if not res.grounded else "answered an unanswerable question"
+    elif not res.grounded:
+        why = "refused"
+    else:
+        quotes = [normalize(q["text"]) for c in res.citations for q in c.get("quotes", [])]
+        if row.get("evidence") and not any(normalize(e) in q for e in row["evidence"] for q in quotes):
+            why = "gold evidence not quoted"
+        elif any(not re.search(m, res.answer, re.I) for m in row.get("must", [])):
+            why = "a must pattern is missing"
+        elif any(re.search(m, res.answer, re.I) for m in row.get("must_not", [])):
+            why = "a must_not pattern matched"
+        elif row.get("lang") == "en" and re.search(
+            r"[\u4e00-\u9fff]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)
+        ):
+            why = "CJK in an English answer"
+    return {
+        "id": row.get("id"),
+        "kind": row.get("kind", ""),
+        "q": row["q"],
+        "answer": res.answer,
+        "pass": not why,
+        "why": why or "ok",
+        "seconds": res.timings.get("total"),
+    }

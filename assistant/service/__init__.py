@@ -1,0 +1,2 @@
+"""The assistant for other programs: the HTTP API (OpenAI-compatible chat, JSON endpoints)
+and the LangChain seams."""

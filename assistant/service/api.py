@@ -1,0 +1,203 @@
+"""The HTTP API beside the web app, in the same `reviewqa serve` process (FastAPI; the Gradio app is
+mounted at /). An OpenAI-compatible `/v1` makes the review usable as a "model" from any OpenAI
+client or chat front-end: the answer text carries the markers, the citations come in a
+`citations` field. `/api/*` serves the other jobs as JSON. With `REVIEWQA_API_KEY` set, both
+need `Authorization: Bearer <key>`. Errors are JSON with a message, never a trace."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from assistant.errors import UserError
+
+MAX_BODY = 1_000_000  # bytes
+MODEL_ID = "reviewqa"
+
+
+def _error(status: int, message: str, kind: str = "invalid_request_error"):
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+
+
+def _history(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message is the question; earlier user/assistant pairs are the history."""
+    if not messages or not isinstance(messages, list):
+        raise UserError("messages 不能为空。", "messages must be a non-empty list.")
+    turns = [(str(m.get("role", "")), _text(m.get("content", ""))) for m in messages if isinstance(m, dict)]
+    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
+        raise UserError("最后一条消息必须是用户的问题。", "The last message must be the user's question.")
+    history, pending = [], None
+    for role, text in turns[:-1]:
+        if role == "user":
+            pending = text
+        elif role == "assistant" and pending is not None:
+            history.append((pending, text))
+            pending = None
+    return turns[-1][1], history
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, list):  # OpenAI content parts
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return str(content or "")
+
+
+def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
+    """The FastAPI app: /v1, /api, /healthz (Gradio is mounted on it afterwards)."""
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import StreamingResponse
+
+    from assistant.errors import check_query
+    from assistant.serialize import ask_json
+
+    api = FastAPI(title="reviewqa API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json")
+
+    @api.middleware("http")
+    async def guard(request: Request, call_next):
+        path = request.url.path
+        if path.startswith(("/v1", "/api")) and path not in ("/api/docs", "/api/openapi.json"):
+            if api_key and request.headers.get("authorization", "") != f"Bearer {api_key}":
+                return _error(401, "Invalid or missing API key (Authorization: Bearer …).", "authentication_error")
+            length = request.headers.get("content-length")
+            if length and length.isdigit() and int(length) > MAX_BODY:
+                return _error(413, f"Request body over {MAX_BODY} bytes.")
+        try:
+            return await call_next(request)
+        except Exception as e:  # never a trace
+            return _error(500, f"internal error: {type(e).__name__}", "server_error")
+
+    @api.exception_handler(UserError)
+    async def user_error(request: Request, e: UserError):
+        return _error(400, e.message("en"))
+
+    @api.exception_handler(RequestValidationError)
+    async def bad_body(request: Request, e: RequestValidationError):
+        first = e.errors()[0] if e.errors() else {}
+        return _error(
+            422, f"invalid request: {'.'.join(map(str, first.get('loc', [])))} {first.get('msg', '')}".strip()
+        )
+
+    @api.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "backend": assistant.backend.name,
+            "model": assistant.backend.model,
+            "passages": len(assistant.index.chunks),
+        }
+
+    @api.get("/v1/models")
+    def models() -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "reviewqa"}]}
+
+    @api.post("/v1/chat/completions")
+    def chat_completions(body: dict[str, Any]):
+        question, history = _history(body.get("messages"))
+        question = check_query(question)
+        cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        if not body.get("stream"):
+            r = ask_json(assistant.ask(question, "auto", history))
+            return {
+                "id": cid,
+                "object": "chat.completion",
+                "created": created,
+                "model": MODEL_ID,
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": r["answer"]}, "finish_reason": "stop"}
+                ],
+                "citations": r["citations"],
+                "grounded": r["grounded"],
+                "refused": r["refused"],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            }
+
+        def events() -> Iterator[str]:
+            def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+                obj = {
+                    "id": cid,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": MODEL_ID,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                    **extra,
+                }
+                return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+
+            yield chunk({"role": "assistant", "content": ""})
+            lang = "auto"
+            try:
+                for ev in assistant.ask_stream(question, lang, history):
+                    if ev["type"] == "sentence":
+                        sep = "" if ev["text"][-1:] in "。！？" else " "
+                        yield chunk({"content": ev["text"] + sep})
+                    elif ev["type"] == "result":
+                        r = ask_json(ev["result"])
+                        yield chunk({}, "stop", citations=r["citations"], grounded=r["grounded"], refused=r["refused"])
+            except UserError as e:
+                yield f"data: {json.dumps({'error': {'message': e.message('en')}})}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @api.post("/api/retrieve")
+    def retrieve(body: dict[str, Any]) -> dict[str, Any]:
+        from assistant.serialize import passage_json
+
+        q, k = check_query(str(body.get("query", ""))), _k(body)
+        hits = assistant.retriever.search(q, k)
+        return {"query": q, "passages": [passage_json(h.passage, assistant.index.doc, h.score) for h in hits]}
+
+    @api.post("/api/cite")
+    def cite(body: dict[str, Any]) -> dict[str, Any]:
+        from assistant.answering.claims import cite_json
+        from assistant.errors import check_claim
+        from assistant.text import detect_lang
+
+        claim = check_claim(str(body.get("claim", "")))
+        return cite_json(
+            assistant.citer.cite(claim, _k(body)),
+            assistant.index.doc,
+            assistant.glosser if assistant.settings.glosses else None,
+            detect_lang(claim),
+        )
+
+    @api.post("/api/summarize")
+    def summarize(body: dict[str, Any]) -> dict[str, Any]:
+        from assistant.answering.summarize import summarize as run
+
+        section = str(body.get("section", "all"))
+        if section != "all" and not any(s.id == section for s in assistant.index.doc.sections):
+            raise UserError(f"没有章节 {section}。", f"No section {section}.")
+        return run(assistant, section, ("zh", "en"))
+
+    @api.get("/api/refs/{n}")
+    def refs(n: int) -> dict[str, Any]:
+        from assistant.research.dossier import dossier
+
+        return dossier(assistant.index, n, assistant.glosser)
+
+    @api.post("/api/check")
+    def check(body: dict[str, Any]) -> list[dict[str, Any]] | dict[str, Any]:
+        from assistant.research.draft import DraftChecker, check_draft_text, references_json, sentence_json
+
+        checker = DraftChecker(assistant.citer)
+        checked = checker.check(check_draft_text(str(body.get("text", ""))))
+        return {
+            "sentences": [sentence_json(d, checker.doc) for d in checked],
+            **references_json(checker.references(checked), checker.doc),
+        }
+
+    return api
+
+
+def _k(body: dict[str, Any]) -> int:
+    k = body.get("k", 5)
+    if not isinstance(k, int) or not 1 <= k <= 50:
+        raise UserError("k 必须是 1–50 的整数。", "k must be an integer from 1 to 50.")
+    return k
