@@ -1,10 +1,17 @@
-"""The JSON shapes of DESIGN.md (fields may be added, never removed or renamed)."""
+"""Every JSON shape the project hands out (CLI --json, the HTTP API, the web app): built here and
+nowhere else, so the CLI, the API and the UI cannot drift apart. Fields may be added, never removed
+or renamed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.corpus.document import Document, Paragraph, Reference
+
+if TYPE_CHECKING:
+    from assistant.answering.claims import CiteResult
+    from assistant.answering.grounding import CheckedSentence, ContextPassage
+    from assistant.answering.results import AskResult
 
 
 def reference_json(r: Reference) -> dict[str, Any]:
@@ -27,7 +34,7 @@ def passage_json(p: Paragraph, doc: Document, score: float = 0.0, **extra: Any) 
     }
 
 
-def refs_json(doc: Document, r: Reference) -> dict[str, Any]:
+def refs_json(r: Reference) -> dict[str, Any]:
     return {
         **reference_json(r),
         "passages": list(r.cited_in),
@@ -37,7 +44,56 @@ def refs_json(doc: Document, r: Reference) -> dict[str, Any]:
     }
 
 
-def ask_json(r: Any) -> dict[str, Any]:
+def retrieve_json(query: str, hits: list[Any], doc: Document | None) -> dict[str, Any]:
+    """The `retrieve` shape: the query and its ranked passages, each with the chunk that matched."""
+    return {
+        "query": query,
+        "passages": [
+            passage_json(
+                h.passage,
+                doc,
+                h.score,
+                similarity=round(h.similarity, 4),
+                match={"start": h.chunk.start, "end": h.chunk.end},
+            )
+            for h in hits
+            if doc is not None
+        ],
+    }
+
+
+def citations_json(checked: list[CheckedSentence], ctx: list[ContextPassage], doc: Document) -> list[dict[str, Any]]:
+    """Each cited passage once, with the exact sentences that support the answer and their refs.
+
+    Markers keep the context numbering, so what was streamed and what is listed agree."""
+    by_marker = {c.marker: c for c in ctx}
+    evidence: dict[int, list] = {}
+    for c in checked:
+        for m in c.markers:
+            units = evidence.setdefault(m, [])
+            u = c.evidence.get(m)
+            if u is not None and u not in units:
+                units.append(u)
+    cites = []
+    for m in sorted(evidence):
+        cp = by_marker[m]
+        units = evidence[m]
+        refs: list[int] = []
+        for u in units:
+            refs.extend(n for n in u.refs if n not in refs)
+        cites.append(
+            {
+                "marker": m,
+                "passage": passage_json(cp.passage, doc, cp.hit.score, similarity=round(cp.hit.similarity, 4)),
+                "quotes": [{"text": u.text, "start": u.start, "end": u.end, "references": list(u.refs)} for u in units]
+                or [{"text": cp.text, "start": cp.passage.start, "end": cp.passage.end, "references": []}],
+                "quote_references": [reference_json(doc.reference(n)) for n in refs],
+            }
+        )
+    return cites
+
+
+def ask_json(r: AskResult) -> dict[str, Any]:
     """An AskResult as the `ask` JSON shape."""
     return {
         "question": r.question,
@@ -52,4 +108,66 @@ def ask_json(r: Any) -> dict[str, Any]:
         "standalone_question": r.standalone_question,
         "timings": r.timings,
         "dropped_sentences": r.dropped_sentences,
+    }
+
+
+def empty_ask_json(question: str, error: str = "") -> dict[str, Any]:
+    """The `ask` shape for a question that could not be asked (a bad line of a batch file)."""
+    return {
+        "question": question,
+        "language": "",
+        "answer": "",
+        "backend": "",
+        "model": "",
+        "citations": [],
+        "grounded": False,
+        "refused": False,
+        "note": "",
+        "standalone_question": "",
+        "timings": {},
+        "dropped_sentences": 0,
+        **({"error": error} if error else {}),
+    }
+
+
+def cite_json(r: CiteResult, doc: Document, glosser: Any = None, lang: str = "") -> dict[str, Any]:
+    """The `cite` JSON shape; with a Glosser, quotes not in `lang` carry a machine `gloss`."""
+    support = []
+    for q in r.quotes:
+        s, e = q.passage.source_span(*q.clause)
+        support.append(
+            {
+                "quote": q.sentence.text,
+                "clause": q.passage.text[q.clause[0] : q.clause[1]],
+                "start": q.sentence.start,
+                "end": q.sentence.end,
+                "clause_start": s,
+                "clause_end": e,
+                "score": round(q.score, 4),
+                "references": q.refs,
+                "passage": passage_json(q.passage, doc, q.score),
+            }
+        )
+    if glosser is not None:
+        from assistant.answering.gloss import gloss_quotes
+
+        gloss_quotes(glosser, support, lang, field="quote")
+    return {
+        "claim": r.claim,
+        "verdict": r.verdict,
+        "support": support,
+        **({"reason": r.reason} if r.reason else {}),
+        "references": [reference_json(doc.reference(n)) for n in r.references],
+        **({"translation": r.translation} if r.translation else {}),
+    }
+
+
+def empty_cite_json(claim: str, error: str = "") -> dict[str, Any]:
+    """The `cite` shape for a claim that could not be checked (a bad line of a batch file)."""
+    return {
+        "claim": claim,
+        "verdict": "not_found",
+        "support": [],
+        "references": [],
+        **({"error": error} if error else {}),
     }

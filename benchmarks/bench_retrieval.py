@@ -64,13 +64,13 @@ def main() -> None:
         builds = []
         for _ in range(2):
             t = time.perf_counter()
-            idx = ensure_index(s, rebuild=True, quiet=True)
+            idx = ensure_index(s, rebuild=True)
             builds.append(time.perf_counter() - t)
         rows.append(
             (f"index build, warm model ({len(idx.chunks)} chunks; median of 2)", f"{statistics.median(builds):.2f} s")
         )
         t = time.perf_counter()
-        idx = ensure_index(s, quiet=True)
+        idx = ensure_index(s)
         rows.append(("index open when up to date", f"{(time.perf_counter() - t) * 1000:.0f} ms"))
         t = time.perf_counter()
         r = HybridRetriever(idx)

@@ -113,7 +113,7 @@ def main() -> int:
         from assistant.llm.gguf import ensure_gguf  # the bundled model, assembled once
         from assistant.settings import Settings
 
-        model = ensure_gguf(Settings.from_env().cache_dir, quiet=True)
+        model = ensure_gguf(Settings.from_env().cache_dir)
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-c", LLM_SERVER, str(model), str(llm_port)],

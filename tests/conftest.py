@@ -44,7 +44,7 @@ def real_index(tmp_path_factory):
     from assistant.settings import Settings
 
     s = Settings.from_env(store_dir=tmp_path_factory.mktemp("real") / "store")
-    return ensure_index(s, quiet=True)
+    return ensure_index(s)
 
 
 @pytest.fixture(scope="session")

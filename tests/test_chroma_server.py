@@ -65,7 +65,7 @@ def remote(real_index, chroma_url):
     cv, sv = _vectors(real_index)
     fp = read_manifest(real_index.settings.store_dir)["fingerprint"]
     build_store(s, real_index.chunks, cv, real_index.sentences, sv, fp)
-    idx = ensure_index(s, quiet=True)
+    idx = ensure_index(s)
     assert not idx.built, "a matching fingerprint on the server is opened, not rebuilt"
     return idx
 

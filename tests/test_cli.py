@@ -176,6 +176,8 @@ def test_ask_batch_answers_good_lines_and_reports_broken_ones(env, tmp_path):
     assert rows[1] == {"line": 2, "error": "not valid JSON"} and rows[2]["line"] == 3 and "field" in rows[2]["error"]
     assert rows[3]["line"] == 4 and "empty" in rows[3]["error"]
     assert rows[4]["question"].startswith("What is") and "error" not in rows[4]
+    # a question that could not be asked still has every field of an answer (one shape, serialize.py)
+    assert set(rows[0]) <= set(rows[3]) and rows[3]["dropped_sentences"] == 0 and not rows[3]["grounded"]
 
 
 def test_retrieve_batch_with_a_broken_line_exits_1(env, tmp_path):

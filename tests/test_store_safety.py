@@ -44,9 +44,9 @@ def test_users_folder_refused_in_process(hash_settings, tmp_path):
     d = tmp_path / "mine"
     _users_folder(d)
     with pytest.raises(StoreError):
-        ensure_index(replace(hash_settings, store_dir=d), quiet=True)
+        ensure_index(replace(hash_settings, store_dir=d))
     with pytest.raises(StoreError):
-        ensure_index(replace(hash_settings, store_dir=d), rebuild=True, quiet=True)
+        ensure_index(replace(hash_settings, store_dir=d), rebuild=True)
     assert _intact(d)
 
 
@@ -54,14 +54,14 @@ def test_a_file_as_store_is_refused(hash_settings, tmp_path):
     f = tmp_path / "store"
     f.write_text("not a folder")
     with pytest.raises(StoreError):
-        ensure_index(replace(hash_settings, store_dir=f), quiet=True)
+        ensure_index(replace(hash_settings, store_dir=f))
     assert f.read_text() == "not a folder"
 
 
 def test_empty_folder_becomes_the_store(hash_settings, tmp_path):
     d = tmp_path / "empty"
     d.mkdir()
-    idx = ensure_index(replace(hash_settings, store_dir=d), quiet=True)
+    idx = ensure_index(replace(hash_settings, store_dir=d))
     assert idx.built and (d / MANIFEST).is_file() and (d / OWNER_MARK).is_file()
 
 
@@ -74,16 +74,16 @@ def test_folders_beside_the_store_survive_and_our_leftovers_go(hash_settings):
     ours = root / ".reviewqa-build-store-killed"  # a build killed midway: marked, half written
     (ours / "chroma").mkdir(parents=True)
     (ours / OWNER_MARK).write_text("x")
-    idx = ensure_index(hash_settings, quiet=True)
+    idx = ensure_index(hash_settings)
     assert idx.built and not ours.exists()
     assert all((t / "keep.txt").read_text() == "keep" for t in theirs)
-    ensure_index(hash_settings, rebuild=True, quiet=True)
+    ensure_index(hash_settings, rebuild=True)
     assert all((t / "keep.txt").read_text() == "keep" for t in theirs)
     assert not [p for p in root.iterdir() if p.name.startswith(".reviewqa-build-store-") and p not in theirs]
 
 
 def test_rebuild_that_fails_midway_keeps_the_valid_store(hash_settings, monkeypatch):
-    first = ensure_index(hash_settings, quiet=True)
+    first = ensure_index(hash_settings)
     import assistant.indexing.build as indexer
 
     def killed(*a, **k):
@@ -91,15 +91,15 @@ def test_rebuild_that_fails_midway_keeps_the_valid_store(hash_settings, monkeypa
 
     monkeypatch.setattr(indexer, "build_store", killed)
     with pytest.raises(KeyboardInterrupt):
-        ensure_index(hash_settings, rebuild=True, quiet=True)
+        ensure_index(hash_settings, rebuild=True)
     monkeypatch.undo()
-    again = ensure_index(hash_settings, quiet=True)
+    again = ensure_index(hash_settings)
     assert not again.built and again.store.manifest["fingerprint"] == first.store.manifest["fingerprint"]
 
 
 def test_store_on_read_only_disk_is_served_not_rebuilt(hash_settings, tmp_path):
     """A read-only bind mount (in a private mount namespace) over a valid store: queries work."""
-    ensure_index(hash_settings, quiet=True)
+    ensure_index(hash_settings)
     root = hash_settings.store_dir.parent
     before = json.loads((hash_settings.store_dir / MANIFEST).read_text())
     script = (
@@ -115,7 +115,7 @@ def test_store_on_read_only_disk_is_served_not_rebuilt(hash_settings, tmp_path):
 
 
 def test_stale_store_on_read_only_disk_fails_in_one_line(hash_settings, tmp_path):
-    ensure_index(hash_settings, quiet=True)
+    ensure_index(hash_settings)
     root = hash_settings.store_dir.parent
     script = (
         f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "

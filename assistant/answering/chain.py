@@ -8,67 +8,25 @@ what is grounded. The `extractive` backend (or a failing LLM) quotes the best se
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, Grounder, render, split_answer
 from assistant.answering.prompts import chat_prompt
+from assistant.answering.results import NOTES, PREMISE, AskEvent, AskResult, Done, Sentence, Status
 from assistant.errors import check_query
 from assistant.indexing.build import Index, ensure_index
 from assistant.llm.backends import Backend, LLMUnavailable, describe_failure, get_backend
+from assistant.log import log
 from assistant.retrieval.hybrid import Hit, HybridRetriever
+from assistant.serialize import citations_json
 from assistant.settings import Settings
 from assistant.text import detect_lang
 
 NOT_FOUND_RX = re.compile(r"not[\s_-]*found", re.I)
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 QUOTED = re.compile(r"[“\"「『][^”\"」』A-Za-z]*[”\"」』]")  # a verbatim Chinese quote (no Latin letters)
-
-PREMISE = {
-    "contradicted": {"zh": "综述并不认为{x}。", "en": "No — the review does not say that {x}."},
-    "not_found": {"zh": "综述没有提出“{x}”这一说法。", "en": "The review does not state that {x}."},
-    "says": {"zh": "综述的说法是:“{q}”。", "en": "What it says is: “{q}”."},
-    "ask": {"zh": "综述关于“{x}”是怎么说的?", "en": "What does the review say about whether {x}?"},
-    "cites": {"zh": "综述在此引用该文献:“{q}”。", "en": "The review cites it here: “{q}”."},
-}
-NOTES = {
-    "extractive": {
-        "zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",
-        "en": "(Extractive mode: no LLM; quoting the review in its own language.)",
-    },
-    "fallback": {
-        "zh": "大模型不可用,已改用摘录模式:{why}",
-        "en": "The LLM is unavailable; using extractive mode: {why}",
-    },
-    "cut": {
-        "zh": "(回答在 {s:.0f} 秒后截止,仅保留已核对的句子。)",
-        "en": "(The answer was stopped after {s:.0f} s; only the sentences checked so far are kept.)",
-    },
-    "loop": {"zh": "(模型开始重复,回答到此为止。)", "en": "(The model began to repeat itself; the answer ends here.)"},
-    "other_language": {
-        "zh": "(问题的语言不是中文或英文:以英文回答。)",
-        "en": "(The question is not in Chinese or English: answering in English.)",
-    },
-}
-
-
-@dataclass
-class AskResult:
-    question: str
-    language: str
-    answer: str
-    backend: str
-    model: str
-    citations: list[dict[str, Any]]
-    grounded: bool
-    refused: bool = False
-    note: str = ""
-    standalone_question: str = ""
-    dropped_sentences: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Assistant:
@@ -131,7 +89,7 @@ class Assistant:
             glossary = build_glossary(self.settings, self.index.doc, self.backend.chat, who)
             return LLMTranslator(self.settings, self.index.doc, self.backend.chat, who, glossary)
         except Exception as e:  # an unreachable endpoint must not stop retrieval
-            print(f"[reviewqa] {describe_failure(self.backend, e).en}; searching without translation", file=sys.stderr)
+            log.warning(f"{describe_failure(self.backend, e).en}; searching without translation")
             return None
 
     # ------------------------------------------------------------------------------ helpers
@@ -152,50 +110,14 @@ class Assistant:
         except Exception:
             return f"{history[-1][0]} {question}"
 
-    def citations(self, checked: list[CheckedSentence], ctx: list[ContextPassage]) -> list[dict]:
-        """Each cited passage once, with the exact sentences that support the answer and their refs.
-
-        Markers keep the context numbering, so what was streamed and what is listed agree."""
-        from assistant.serialize import passage_json, reference_json
-
-        by_marker = {c.marker: c for c in ctx}
-        evidence: dict[int, list] = {}
-        for c in checked:
-            for m in c.markers:
-                units = evidence.setdefault(m, [])
-                u = c.evidence.get(m)
-                if u is not None and u not in units:
-                    units.append(u)
-        cites = []
-        for m in sorted(evidence):
-            cp = by_marker[m]
-            units = evidence[m]
-            refs: list[int] = []
-            for u in units:
-                refs.extend(n for n in u.refs if n not in refs)
-            cites.append(
-                {
-                    "marker": m,
-                    "passage": passage_json(
-                        cp.passage, self.index.doc, cp.hit.score, similarity=round(cp.hit.similarity, 4)
-                    ),
-                    "quotes": [
-                        {"text": u.text, "start": u.start, "end": u.end, "references": list(u.refs)} for u in units
-                    ]
-                    or [{"text": cp.text, "start": cp.passage.start, "end": cp.passage.end, "references": []}],
-                    "quote_references": [reference_json(self.index.doc.reference(n)) for n in refs],
-                }
-            )
-        return cites
-
     # ------------------------------------------------------------------------------ ask
     def ask_stream(
         self,
         question: str,
         lang: str = "auto",
         history: list[tuple[str, str]] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Events: {"type": "status"|"sentence"|"result", ...}; sentences are already checked."""
+    ) -> Iterator[AskEvent]:
+        """Status, then checked Sentences as they pass, then Done with the whole result."""
         from assistant.text import other_latin_language
 
         question = check_query(question)
@@ -203,7 +125,7 @@ class Assistant:
         lang = lang if lang in ("zh", "en") else detect_lang(question)
         t0 = time.perf_counter()
         standalone = self.condense(question, history or [], lang)
-        yield {"type": "status", "stage": "retrieve"}
+        yield Status("retrieve")
         from assistant.answering.grounding import SENTENCE_POOL
 
         hits = self.retriever.search(standalone, max(self.settings.k, SENTENCE_POOL), detect_lang(standalone))
@@ -234,8 +156,8 @@ class Assistant:
         ):
             result.answer, result.refused = REFUSAL[lang], True
             result.timings = {"retrieve": t_ret - t0, "total": time.perf_counter() - t0}
-            yield {"type": "sentence", "text": result.answer}
-            yield {"type": "result", "result": result}
+            yield Sentence(result.answer)
+            yield Done(result)
             return
         ctx = ref_ctx or self.context_for(standalone, hits, queries)
         if checked_premise and checked_premise.verdict in ("contradicted", "not_found"):
@@ -267,7 +189,7 @@ class Assistant:
             # asked neutrally: a small model answers "Yes, …" to a leading question whatever its context says
             standalone = PREMISE["ask"][lang].format(x=claim.rstrip("。.?？"))
         for n in notes:
-            yield {"type": "sentence", "text": render([n], lang), "raw": n}
+            yield Sentence(render([n], lang), n)
         checked: list[CheckedSentence] = list(notes)
         dropped = 0
         first_token = None
@@ -278,7 +200,7 @@ class Assistant:
                         first_token = time.perf_counter()
                     elif kind == "sentence":
                         checked.append(payload)
-                        yield {"type": "sentence", "text": render([payload], lang), "raw": payload}
+                        yield Sentence(render([payload], lang), payload)
                     elif kind == "dropped":
                         dropped += 1
                     elif kind == "stopped":
@@ -289,13 +211,13 @@ class Assistant:
                 use_llm = False
                 result.note = NOTES["fallback"][lang].format(why=e.message(lang))
                 result.backend, result.model = "extractive", "extractive"
-                yield {"type": "status", "stage": "fallback", "note": result.note}
+                yield Status("fallback", result.note)
         if not use_llm:
             checked = notes + self._extract(queries, ctx)
             if not result.note:
                 result.note = NOTES["extractive"][lang]
             for c in checked[len(notes) :]:
-                yield {"type": "sentence", "text": render([c], detect_lang(c.text)), "raw": c}
+                yield Sentence(render([c], detect_lang(c.text)), c)
         if ref_ctx and not [c for c in checked if c.markers]:
             # a question about a reference: the sentences that cite it are the answer, quoted
             for c in ref_ctx[:3]:
@@ -307,16 +229,16 @@ class Assistant:
                     evidence={c.marker: u},
                 )
                 checked.append(said)
-                yield {"type": "sentence", "text": render([said], lang), "raw": said}
+                yield Sentence(render([said], lang), said)
         if not [c for c in checked if c.markers]:
             result.answer, result.refused = REFUSAL[lang], True
-            yield {"type": "sentence", "text": result.answer}
+            yield Sentence(result.answer)
         else:
-            result.citations = self.citations(checked, ctx)
+            result.citations = citations_json(checked, ctx, self.index.doc)
             result.answer = render(checked, lang if use_llm else detect_lang(checked[-1].text))
             result.grounded = True
             if use_llm and self.settings.glosses:
-                yield {"type": "status", "stage": "gloss"}
+                yield Status("gloss")
                 from assistant.answering.gloss import gloss_quotes
 
                 gloss_quotes(self.glosser, [q for c in result.citations for q in c["quotes"]], lang)
@@ -327,7 +249,7 @@ class Assistant:
             "total": round(t_end - t0, 3),
             **({"first_token": round(first_token - t0, 3)} if first_token else {}),
         }
-        yield {"type": "result", "result": result}
+        yield Done(result)
 
     def context_for(self, question: str, hits: list[Hit], queries: list[str]) -> list[ContextPassage]:
         """What the LLM sees: numbered single evidence sentences (the whole enumeration for a list
@@ -347,8 +269,8 @@ class Assistant:
 
     def ask(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None) -> AskResult:
         for ev in self.ask_stream(question, lang, history):
-            if ev["type"] == "result":
-                return ev["result"]
+            if isinstance(ev, Done):
+                return ev.result
         raise RuntimeError("ask produced no result")
 
     # ------------------------------------------------------------------------------ generation

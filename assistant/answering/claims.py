@@ -314,37 +314,3 @@ def _level(zh_cos: float, en_cos: float, lex: float) -> int:
     if zh_cos >= ZH_PARTIAL or lex >= ZH_OVERLAP or en_cos >= EN_PARTIAL:
         return 1
     return 0
-
-
-def cite_json(r: CiteResult, doc: Any, glosser: Any = None, lang: str = "") -> dict[str, Any]:
-    """The `cite` JSON shape; with a Glosser, quotes not in `lang` carry a machine `gloss`."""
-    from assistant.serialize import passage_json, reference_json
-
-    support = []
-    for q in r.quotes:
-        s, e = q.passage.source_span(*q.clause)
-        support.append(
-            {
-                "quote": q.sentence.text,
-                "clause": q.passage.text[q.clause[0] : q.clause[1]],
-                "start": q.sentence.start,
-                "end": q.sentence.end,
-                "clause_start": s,
-                "clause_end": e,
-                "score": round(q.score, 4),
-                "references": q.refs,
-                "passage": passage_json(q.passage, doc, q.score),
-            }
-        )
-    if glosser is not None:
-        from assistant.answering.gloss import gloss_quotes
-
-        gloss_quotes(glosser, support, lang, field="quote")
-    return {
-        "claim": r.claim,
-        "verdict": r.verdict,
-        "support": support,
-        **({"reason": r.reason} if r.reason else {}),
-        "references": [reference_json(doc.reference(n)) for n in r.references],
-        **({"translation": r.translation} if r.translation else {}),
-    }

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from assistant.answering.meaning import strip_citations
 from assistant.answering.prompts import PROMPTS_DIR
+from assistant.log import log
 from assistant.text import detect_lang
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -91,7 +91,7 @@ class Glosser:
         try:
             msg = (chat_prompt(prompt, lang) | self.a.backend.chat).invoke(values)
         except Exception as e:  # a gloss is an aid: its failure never breaks an answer
-            print(f"[reviewqa] 译文生成失败 / gloss failed ({type(e).__name__})", file=sys.stderr)
+            log.warning(f"译文生成失败 / gloss failed ({type(e).__name__})")
             return ""
         return str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""
 

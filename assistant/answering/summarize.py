@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ from assistant.answering.chain import Assistant
 from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, render
 from assistant.answering.prompts import PROMPTS_DIR, chat_prompt
 from assistant.errors import UserError
+from assistant.log import log
 from assistant.retrieval.hybrid import Hit
 from assistant.text import detect_lang
 
@@ -98,7 +98,7 @@ def summarize(
             return {**cached, "cached": True}
     except (OSError, ValueError):
         pass
-    say = progress or (lambda m: print(f"[reviewqa] {m}", file=sys.stderr, flush=True))
+    say = progress or log.info
     # global numbering: [1]..[n] over all paragraphs involved
     groups: list[tuple[str, list]] = []
     if section == "all":

@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.results import Done, Sentence, Status
 from assistant.errors import UserError, check_query
-from assistant.serialize import ask_json
+from assistant.log import log
+from assistant.serialize import ask_json, empty_ask_json, empty_cite_json
 
 LABELS = {
     "sources": {"zh": "来源", "en": "Sources"},
@@ -51,7 +53,7 @@ def run_batch(path: str, field: str, make_answer: Any, empty: Any) -> int:
                 obj = {**empty(row.get(field)), "line": line, "error": e.en}
         print(json.dumps(obj, ensure_ascii=False), flush=True)
     if broken:
-        print(f"[reviewqa] {broken} 行无法读取 / {broken} line(s) could not be read", file=sys.stderr)
+        log.warning(f"{broken} 行无法读取 / {broken} line(s) could not be read")
     return 1 if broken else 0
 
 
@@ -65,9 +67,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             a = _assistant(args)
             return lambda q: ask_json(a.ask(check_query(q), lang))
 
-        return run_batch(
-            args.batch, "q", make, lambda q: {"question": q, "answer": "", "citations": [], "grounded": False}
-        )
+        return run_batch(args.batch, "q", make, lambda q: empty_ask_json(q or ""))
     if args.question is None:
         raise UserError("请提供问题,或使用 --batch FILE。", "Give a question, or use --batch FILE.")
     q = check_query(args.question, None)
@@ -76,14 +76,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     result = None
     streamed = False
     for ev in a.ask_stream(q, lang):
-        if ev["type"] == "status" and ev.get("note") and not args.json:
-            print(ev["note"], file=sys.stderr)
-        elif ev["type"] == "sentence" and not args.json and args.format != "md":
-            sys.stdout.write(ev["text"] + ("" if lang == "zh" else " "))
+        if isinstance(ev, Status) and ev.note and not args.json:
+            print(ev.note, file=sys.stderr)
+        elif isinstance(ev, Sentence) and not args.json and args.format != "md":
+            sys.stdout.write(ev.text + ("" if lang == "zh" else " "))
             sys.stdout.flush()
             streamed = True
-        elif ev["type"] == "result":
-            result = ev["result"]
+        elif isinstance(ev, Done):
+            result = ev.result
     assert result is not None
     if args.json:
         print(json.dumps(ask_json(result), ensure_ascii=False))
@@ -112,7 +112,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _cite_one(c, claim: str, k: int, translate: bool, glosser: Any = None) -> dict[str, Any]:
-    from assistant.answering.claims import cite_json
+    from assistant.serialize import cite_json
     from assistant.text import detect_lang
 
     return cite_json(c.cite(claim, k, translate), c.index.doc, glosser, detect_lang(claim))
@@ -132,7 +132,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
             args.batch,
             "claim",
             make,
-            lambda claim: {"claim": claim, "verdict": "not_found", "support": [], "references": []},
+            lambda claim: empty_cite_json(claim or ""),
         )
     if args.claim is None:
         raise UserError("请提供论断,或使用 --batch FILE。", "Give a claim, or use --batch FILE.")
@@ -317,10 +317,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         a = Assistant(s, backend=args.backend)
     except UserError as e:  # e.g. the local model cannot be assembled: serve extractively, say why
-        print(f"[reviewqa] {e.message()} → extractive", file=sys.stderr)
+        log.warning(f"{e.message()} → extractive")
         a = Assistant(s, backend="extractive")
     ui = args.ui_lang if args.ui_lang in ("zh", "en") else ("zh" if s.lang != "en" else "en")
-    print(f"[reviewqa] http://{args.host}:{args.port}  ({a.backend.name}: {a.backend.model})", file=sys.stderr)
+    log.info(f"http://{args.host}:{args.port}  ({a.backend.name}: {a.backend.model})")
     serve(a, args.host, args.port, block=True, ui_lang=ui, api_key=s.api_key, insecure=args.insecure)
     return 0
 

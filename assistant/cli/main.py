@@ -103,24 +103,10 @@ def _retriever(args: argparse.Namespace):
 
 def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
     from assistant.errors import check_query
-    from assistant.serialize import passage_json
+    from assistant.serialize import retrieve_json
 
     query = check_query(query)  # escape sequences and control characters removed before echoing
-    hits = r.search(query, k)
-    doc = r.index.doc
-    return {
-        "query": query,
-        "passages": [
-            passage_json(
-                h.passage,
-                doc,
-                h.score,
-                similarity=round(h.similarity, 4),
-                match={"start": h.chunk.start, "end": h.chunk.end},
-            )
-            for h in hits
-        ],
-    }
+    return retrieve_json(query, r.search(query, k), r.index.doc)
 
 
 def _retrieve_text(obj: dict[str, Any]) -> str:
@@ -138,12 +124,13 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
 
     if args.batch:
         from assistant.cli.answer import run_batch
+        from assistant.serialize import retrieve_json
 
         def make() -> Any:
             r = _retriever(args)
             return lambda q: _retrieve_obj(r, q, args.k)
 
-        return run_batch(args.batch, "q", make, lambda q: {"query": q, "passages": []})
+        return run_batch(args.batch, "q", make, lambda q: retrieve_json(q or "", [], None))
     if args.query is None:
         raise UserError("请提供问题,或使用 --batch FILE。", "Give a query, or use --batch FILE.")
     check_query(args.query)  # fail fast, before loading any model
@@ -178,7 +165,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
 
         refs = [doc.reference(n) for n, _ in by_citations(doc)]
     for r in refs:
-        obj = refs_json(doc, r)
+        obj = refs_json(r)
         _emit(
             obj,
             args.json,
@@ -368,6 +355,9 @@ def _lang_hint(args: argparse.Namespace) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     _quiet_env()
+    from assistant.log import configure
+
+    configure()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "fn", None):

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from assistant.errors import clean_text
+from assistant.log import progress
 from assistant.research.draft import PROBLEM_LABELS
 
 HEAD = {
@@ -25,13 +26,7 @@ def _progress(lang: str) -> Any:
     def show(i: int, n: int) -> None:
         width = 24
         done = width * i // max(n, 1)
-        end = "\n" if i == n else ""
-        print(
-            f"\r[reviewqa] {HEAD['progress'][lang]} {'█' * done}{'·' * (width - done)} {i}/{n}",
-            end=end,
-            file=sys.stderr,
-            flush=True,
-        )
+        progress(f"{HEAD['progress'][lang]} {'█' * done}{'·' * (width - done)} {i}/{n}", done=i == n)
 
     return show
 

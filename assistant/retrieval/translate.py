@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from assistant.corpus.document import Document
+from assistant.log import log, progress
 from assistant.settings import Settings
 
 # "technology density" ~ "technology intensity" is 0.89; "regional development" ~ "regional innovation" 0.62
@@ -183,7 +183,7 @@ def _cache_file(settings: Settings, doc: Document, model: str, kind: str) -> Pat
     return settings.cache_dir / "llm-cache" / f"{kind}-{key}.json"
 
 
-def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, quiet: bool = False) -> Glossary:
+def build_glossary(settings: Settings, doc: Document, chat: Any, model: str) -> Glossary:
     """Translate the review's terms with the LLM in small batches; cached per corpus and model."""
     curated = load_curated(settings.corpus_path.parent / "glossary.tsv")
     path = _cache_file(settings, doc, model, "glossary")
@@ -200,17 +200,10 @@ def build_glossary(settings: Settings, doc: Document, chat: Any, model: str, qui
     pairs: dict[str, str] = {}
     for i in range(0, len(terms), 15):
         batch = terms[i : i + 15]
-        if not quiet:
-            print(
-                f"\r[reviewqa] 构建术语表 / building the glossary {min(i + 15, len(terms))}/{len(terms)}",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+        n = min(i + 15, len(terms))
+        progress(f"构建术语表 / building the glossary {n}/{len(terms)}", done=n == len(terms))
         msg = (prompt | chat).invoke({"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(batch, 1))})
         pairs.update(parse_glossary_lines(str(msg.content), batch))
-    if not quiet:
-        print(file=sys.stderr, flush=True)
     if _valid_pairs(pairs):  # a failed or empty result is never cached
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(pairs, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -256,10 +249,8 @@ class LLMTranslator:
         try:
             msg = (chat_prompt("translate", "en") | self.chat).invoke({"glossary": hints, "question": query})
         except Exception as e:  # an unreachable LLM must not break retrieval: search untranslated
-            print(
-                f"[reviewqa] 查询翻译失败,按原文检索 / query translation failed ({type(e).__name__}); "
-                "searching untranslated",
-                file=sys.stderr,
+            log.warning(
+                f"查询翻译失败,按原文检索 / query translation failed ({type(e).__name__}); searching untranslated"
             )
             return ""
         zh = str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""

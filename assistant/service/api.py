@@ -53,6 +53,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import StreamingResponse
 
+    from assistant.answering.results import Done, Sentence
     from assistant.errors import check_query
     from assistant.serialize import ask_json
 
@@ -133,11 +134,11 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             lang = "auto"
             try:
                 for ev in assistant.ask_stream(question, lang, history):
-                    if ev["type"] == "sentence":
-                        sep = "" if ev["text"][-1:] in "。！？" else " "
-                        yield chunk({"content": ev["text"] + sep})
-                    elif ev["type"] == "result":
-                        r = ask_json(ev["result"])
+                    if isinstance(ev, Sentence):
+                        sep = "" if ev.text[-1:] in "。！？" else " "
+                        yield chunk({"content": ev.text + sep})
+                    elif isinstance(ev, Done):
+                        r = ask_json(ev.result)
                         yield chunk({}, "stop", citations=r["citations"], grounded=r["grounded"], refused=r["refused"])
             except UserError as e:
                 yield f"data: {json.dumps({'error': {'message': e.message('en')}})}\n\n"
@@ -155,8 +156,8 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
     @api.post("/api/cite")
     def cite(body: dict[str, Any]) -> dict[str, Any]:
-        from assistant.answering.claims import cite_json
         from assistant.errors import check_claim
+        from assistant.serialize import cite_json
         from assistant.text import detect_lang
 
         claim = check_claim(str(body.get("claim", "")))

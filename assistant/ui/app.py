@@ -6,13 +6,14 @@ history in `gr.State`, and the queue limits how many requests run at once.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from assistant.answering.chain import Assistant
+from assistant.answering.results import Done, Sentence
 from assistant.errors import MAX_QUERY_CHARS
+from assistant.log import log
 from assistant.text import detect_lang
 from assistant.ui.i18n import LANG_CHOICES, t
 from assistant.ui.render import (
@@ -85,14 +86,14 @@ class App:
         answer = ""
         try:
             for ev in self.a.ask_stream(text, lang, conv):
-                if ev["type"] == "sentence":
-                    answer += ev["text"] + ("" if lang == "zh" else " ")
+                if isinstance(ev, Sentence):
+                    answer += ev.text + ("" if lang == "zh" else " ")
                     chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
                     yield chat, "", "", conv, "", transcript
-                elif ev["type"] == "result":
+                elif isinstance(ev, Done):
                     from assistant.research.export import turn_markdown
 
-                    r = ev["result"]
+                    r = ev.result
                     chat[-1] = {"role": "assistant", "content": answer_markdown(r.answer)}
                     conv.append((text, r.answer))
                     transcript.append(turn_markdown(text, r.answer, r.citations, lang, r.note))
@@ -105,7 +106,7 @@ class App:
                         transcript,
                     )
         except Exception as e:  # one line in the page, never a stack trace
-            print(f"[reviewqa] chat error: {type(e).__name__}: {e}", file=sys.stderr)
+            log.error(f"chat error: {type(e).__name__}: {e}")
             msg = getattr(e, "message", None)
             line = msg(lang) if callable(msg) else type(e).__name__
             chat[-1] = {"role": "assistant", "content": plain(t("error", lang) + line)}
@@ -125,8 +126,8 @@ class App:
 
     # ---------------------------------------------------------------------------- claim
     def claim(self, claim: str, ui_lang: str) -> tuple[str, str, str]:
-        from assistant.answering.claims import cite_json
         from assistant.corpus.bibformat import bibtex, gbt7714
+        from assistant.serialize import cite_json
 
         text = (claim or "").strip()
         lang = detect_lang(text) if text else _ui(ui_lang)
