@@ -23,14 +23,9 @@ LABELS = {
 
 def _assistant(args: argparse.Namespace, need_llm: bool = True):
     from assistant.answering.chain import Assistant
-    from assistant.settings import Settings
 
-    overrides: dict[str, Any] = {"k": getattr(args, "k", None)}
-    if getattr(args, "no_translate", False):
-        overrides["translate_queries"] = False
-    s = Settings.from_env(**overrides)
-    backend = getattr(args, "backend", None) or (s.llm_backend if need_llm else "extractive")
-    return Assistant(s, backend=backend)
+    s = args.settings
+    return Assistant(s, backend=s.llm_backend if need_llm or getattr(args, "backend", None) else "extractive")
 
 
 def run_batch(path: str, field: str, make_answer: Any, empty: Any) -> int:
@@ -199,123 +194,14 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Claims with a gold verdict: accuracy, and per gold kind (contradicted recall, false alarms)."""
-    from assistant.answering.claims import make_citer
-
-    c = make_citer(_assistant(args))
-    details = []
-    for r in rows:
-        res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
-        details.append(
-            {
-                "id": r.get("id"),
-                "claim": r["claim"],
-                "gold": r["gold"],
-                "verdict": res.verdict,
-                "ok": res.verdict == r["gold"],
-                "reason": res.reason,
-            }
-        )
-    by: dict[str, dict[str, int]] = {}
-    for d in details:
-        g = by.setdefault(d["gold"], {"n": 0, "right": 0})
-        g["n"] += 1
-        g["right"] += d["ok"]
-    wrongly_contradicted = sum(d["verdict"] == "contradicted" and d["gold"] != "contradicted" for d in details)
-    return {
-        "kind": "verdicts",
-        "n": len(details),
-        "right": sum(d["ok"] for d in details),
-        "by_gold": by,
-        "false_contradicted": wrongly_contradicted,
-        "details": details,
-    }
-
-
-def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from assistant.answering.claims import make_citer
-
-    c = make_citer(_assistant(args))
-    details = []
-    for r in rows:
-        res = c.cite(r["claim"], args.k, not getattr(args, "no_translate", False))
-        gold = set(r["gold"])
-        details.append(
-            {
-                "id": r.get("id"),
-                "lang": r.get("lang"),
-                "verdict": res.verdict,
-                "returned": res.references,
-                "gold": sorted(gold),
-                "all_gold": gold <= set(res.references),
-            }
-        )
-    n = len(details) or 1
-    return {
-        "kind": "claims",
-        "n": len(details),
-        "all_gold": sum(d["all_gold"] for d in details),
-        "gold_recall_rate": round(sum(d["all_gold"] for d in details) / n, 4),
-        "mean_refs": round(sum(len(d["returned"]) for d in details) / n, 3),
-        "details": details,
-    }
-
-
-def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Questions with `lang` and `scope` (in|out): language right, markers valid, out-of-scope refused."""
-    import re
-
-    from assistant.text import detect_lang
-
-    a = _assistant(args)
-    details = []
-    for r in rows:
-        res = a.ask(r["q"])
-        markers = {int(m) for m in re.findall(r"\[(\d+)\]", res.answer)}
-        listed = {c["marker"] for c in res.citations}
-        quotes_ok = all(q["text"] in c["passage"]["text"] for c in res.citations for q in c["quotes"])
-        lang_ok = res.language == r["lang"] and (res.refused or detect_lang(res.answer) == r["lang"])
-        details.append(
-            {
-                "id": r.get("id"),
-                "lang": r["lang"],
-                "scope": r["scope"],
-                "answer": res.answer,
-                "refused": res.refused,
-                "grounded": res.grounded,
-                "language_ok": lang_ok,
-                "markers_valid": markers == listed and quotes_ok,
-                "correct_scope": res.refused == (r["scope"] == "out"),
-                "seconds": res.timings.get("total"),
-                "backend": res.backend,
-            }
-        )
-    n_out = sum(d["scope"] == "out" for d in details)
-    return {
-        "kind": "answers",
-        "n": len(details),
-        "backend": a.backend.name,
-        "model": a.backend.model,
-        "language_ok": sum(d["language_ok"] for d in details),
-        "markers_valid": sum(d["markers_valid"] for d in details),
-        "out_of_scope_refused": sum(d["refused"] for d in details if d["scope"] == "out"),
-        "out_of_scope": n_out,
-        "in_scope_answered": sum(not d["refused"] for d in details if d["scope"] == "in"),
-        "in_scope": len(details) - n_out,
-        "details": details,
-    }
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.answering.chain import Assistant
-    from assistant.settings import Settings
     from assistant.ui.app import check_bind, serve
 
-    s = Settings.from_env()
+    s = args.settings
     check_bind(args.host, s.api_key, args.insecure)  # before any model loads
     try:
-        a = Assistant(s, backend=args.backend)
+        a = Assistant(s, backend=s.llm_backend)
     except UserError as e:  # e.g. the local model cannot be assembled: serve extractively, say why
         log.warning(f"{e.message()} → extractive")
         a = Assistant(s, backend="extractive")
@@ -326,12 +212,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any, add: Any) -> None:
+    from assistant.cli import options as opt
+    from assistant.cli.options import LANGS
+
     sp = add("ask", "grounded answer with cited passages / 有据可查的回答", cmd_ask)
     sp.add_argument("question", nargs="?", help="question in Chinese or English / 问题")
-    sp.add_argument("--batch", metavar="FILE.jsonl", help="one question per line in field 'q'; model loaded once")
-    sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
-    sp.add_argument("--no-translate", action="store_true", help="no LLM query translation")
+    opt.batch(sp, "q", "question")
+    opt.lang(sp)
+    opt.backend(sp)
+    opt.no_translate(sp)
     sp.add_argument(
         "--format",
         choices=["text", "md"],
@@ -340,16 +229,16 @@ def add_commands(sub: Any, add: Any) -> None:
     )
     sp = add("cite", "supporting quotes and references for a claim / 为论断查找依据与文献", cmd_cite)
     sp.add_argument("claim", nargs="?")
-    sp.add_argument("--k", type=int, default=None)
+    opt.k(sp, "supporting sentences")
     sp.add_argument("--format", choices=["text", "gbt7714", "bibtex"], default="text")
-    sp.add_argument("--batch", metavar="FILE.jsonl", help="one claim per line in field 'claim'")
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
-    sp.add_argument("--no-translate", action="store_true")
+    opt.batch(sp, "claim", "claim")
+    opt.backend(sp, "verdicts and translation")
+    opt.no_translate(sp)
     sp = add("serve", "the web app (Gradio) / 网页应用", cmd_serve)
     sp.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1, this machine only)")
     sp.add_argument("--port", type=int, default=7860)
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
-    sp.add_argument("--ui-lang", choices=["zh", "en"], default=None, help="interface language")
+    opt.backend(sp)
+    sp.add_argument("--ui-lang", choices=LANGS[1:], default=None, help="interface language")
     sp.add_argument(
         "--insecure",
         action="store_true",
@@ -357,52 +246,5 @@ def add_commands(sub: Any, add: Any) -> None:
     )
     sp = add("summarize", "bilingual summary of the review or a section / 双语摘要", cmd_summarize)
     sp.add_argument("--section", default="all", help="section id such as 3 or 3.2, or all")
-    sp.add_argument("--lang", choices=["both", "zh", "en"], default="both")
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
-
-
-def dev_answer_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """dev_answers format: a cited quote holds the gold evidence, `must` patterns match, `must_not`
-    ones do not, English answers hold no CJK outside quotation marks, unanswerable ones are refused."""
-    a = _assistant(args)
-    details = [answer_check(r, a.ask(r["q"])) for r in rows]
-    return {
-        "kind": "dev_answers",
-        "n": len(details),
-        "passed": sum(d["pass"] for d in details),
-        "backend": a.backend.name,
-        "details": details,
-    }
-
-
-def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
-    import re
-
-    from assistant.text import normalize
-
-    why = ""
-    if row.get("answerable") is False:
-        why = "" if not res.grounded else "answered an unanswerable question"
-    elif not res.grounded:
-        why = "refused"
-    else:
-        quotes = [normalize(q["text"]) for c in res.citations for q in c.get("quotes", [])]
-        if row.get("evidence") and not any(normalize(e) in q for e in row["evidence"] for q in quotes):
-            why = "gold evidence not quoted"
-        elif any(not re.search(m, res.answer, re.I) for m in row.get("must", [])):
-            why = "a must pattern is missing"
-        elif any(re.search(m, res.answer, re.I) for m in row.get("must_not", [])):
-            why = "a must_not pattern matched"
-        elif row.get("lang") == "en" and re.search(
-            r"[\u4e00-\u9fff]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)
-        ):
-            why = "CJK in an English answer"
-    return {
-        "id": row.get("id"),
-        "kind": row.get("kind", ""),
-        "q": row["q"],
-        "answer": res.answer,
-        "pass": not why,
-        "why": why or "ok",
-        "seconds": res.timings.get("total"),
-    }
+    opt.lang(sp, ("both", *LANGS[1:]), "both", "summary language(s) / 摘要语言")
+    opt.backend(sp, "the summary")

@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
@@ -54,17 +53,11 @@ def _emit(obj: Any, as_json: bool, text: Callable[[], str]) -> None:
     sys.stdout.flush()
 
 
-def _settings(args: argparse.Namespace):
-    from assistant.settings import Settings
-
-    return Settings.from_env(k=getattr(args, "k", None))
-
-
 # ---------------------------------------------------------------------------- commands
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.indexing.build import ensure_index
 
-    idx = ensure_index(_settings(args), rebuild=args.rebuild)
+    idx = ensure_index(args.settings, rebuild=args.rebuild)
     rep = idx.report()
 
     def text() -> str:
@@ -88,9 +81,9 @@ def _retriever(args: argparse.Namespace):
     from assistant.indexing.build import ensure_index
     from assistant.retrieval.hybrid import HybridRetriever
 
-    s = _settings(args)
-    backend = getattr(args, "backend", None) or s.llm_backend
-    if getattr(args, "no_translate", False) or not s.translate_queries:
+    s = args.settings
+    backend = s.llm_backend
+    if not s.translate_queries:
         return HybridRetriever(ensure_index(s))
     if backend == "extractive":  # no LLM: English queries also search the curated glossary's terms
         from assistant.retrieval.translate import curated_rewriter
@@ -148,7 +141,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
         from assistant.cli.research import cmd_dossier
 
         return cmd_dossier(args)
-    doc = load_document(_settings(args))
+    doc = load_document(args.settings)
     if args.unresolved:
         for p, c in doc.unresolved:
             _emit(
@@ -175,99 +168,6 @@ def cmd_refs(args: argparse.Namespace) -> int:
                 f"     段落 passages: {', '.join(obj['passages']) or '—'}"
             ),
         )
-    return 0
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.corpus.citations import resolve_text
-    from assistant.evaluation import citelink_metrics, kind_of, read_jsonl, retrieval_metrics
-    from assistant.indexing.build import load_document
-
-    if args.file.endswith(".json"):  # a draft gold file: check the draft it names
-        from assistant.cli.research import draft_eval
-
-        return draft_eval(args)
-    rows = read_jsonl(Path(args.file))
-    kind = kind_of(rows)
-    if kind == "retrieval":
-        r = _retriever(args)
-        res = retrieval_metrics(rows, lambda q, lang: [h.passage.text for h in r.search(q, args.k, lang)], args.k)
-    elif kind == "citelinks":
-        doc = load_document(_settings(args))
-        res = citelink_metrics(rows, lambda c: resolve_text(c, doc))
-    elif kind == "answers":
-        from assistant.cli.answer import answers_metrics
-
-        res = answers_metrics(args, rows)
-    elif kind == "verdicts":
-        from assistant.cli.answer import verdict_metrics
-
-        res = verdict_metrics(args, rows)
-    elif kind == "dev_answers":
-        from assistant.cli.answer import dev_answer_metrics
-
-        res = dev_answer_metrics(args, rows)
-    else:
-        from assistant.cli.answer import claims_metrics
-
-        res = claims_metrics(args, rows)
-
-    def text() -> str:
-        if kind == "answers":
-            head = (
-                f"answers ({res['backend']}: {res['model']}): language right {res['language_ok']}/{res['n']}, "
-                f"markers valid {res['markers_valid']}/{res['n']}, out of scope refused "
-                f"{res['out_of_scope_refused']}/{res['out_of_scope']}, in scope answered "
-                f"{res['in_scope_answered']}/{res['in_scope']}"
-            )
-            rows_ = [
-                f"  {d['id']} {d['lang']} {d['scope']:<3} {'refused' if d['refused'] else 'answered':<8} "
-                f"lang {'✓' if d['language_ok'] else '✗'} markers {'✓' if d['markers_valid'] else '✗'} "
-                f"{d['seconds']}s  {d['answer'][:70]}"
-                for d in res["details"]
-            ]
-            return "\n".join([head, *rows_])
-        if kind == "verdicts":
-            per = ", ".join(f"{g} {m['right']}/{m['n']}" for g, m in res["by_gold"].items())
-            return (
-                f"verdicts: {res['right']}/{res['n']} right ({per}); supported or absent claims called "
-                f"contradicted: {res['false_contradicted']}"
-                + "".join(
-                    f"\n  ✗ {d['id']}: {d['verdict']} (gold {d['gold']}) {d['reason']}"
-                    for d in res["details"]
-                    if not d["ok"]
-                )
-            )
-        if kind == "dev_answers":
-            return f"answers: {res['passed']}/{res['n']} pass (evidence quoted, must/must_not, refusals)" + "".join(
-                f"\n  {'✓' if d['pass'] else '✗'} {d['id']} {d['kind']:<7} {d['why']:<28} {d['answer'][:90]}"
-                for d in res["details"]
-            )
-        if kind == "claims":
-            miss = [d for d in res["details"] if not d["all_gold"]]
-            return (
-                f"claims: every gold reference returned for {res['all_gold']}/{res['n']}; "
-                f"mean {res['mean_refs']} references per claim"
-                + "".join(f"\n  ✗ {d['id']}: returned {d['returned']}, gold {d['gold']}" for d in miss)
-            )
-        if kind == "citelinks":
-            bad = [d for d in res["details"] if not d["exact"]]
-            return f"citelinks: {res['exact']}/{res['n']} exact ({res['accuracy']:.2%})" + "".join(
-                f"\n  ✗ {d['cite']}: got {d['got']}, gold {d['gold']}" for d in bad
-            )
-        k = res["k"]
-        out = [
-            f"retrieval ({res['n']} questions, k={k})",
-            f"  {'lang':<5} {'n':>3} {'hit@1':>7} {f'hit@{k}':>7} {'MRR':>7}",
-        ]
-        for lang, m in [*res["by_lang"].items(), ("all", res["all"])]:
-            out.append(f"  {lang:<5} {m['n']:>3} {m['hit@1']:>7.3f} {m[f'hit@{k}']:>7.3f} {m['mrr']:>7.3f}")
-        miss = [d for d in res["details"] if d["rank"] is None]
-        if miss:
-            out.append("  missed: " + ", ".join(f"{d['id']}({d['lang']})" for d in miss))
-        return "\n".join(out)
-
-    _emit(res, args.json, text)
     return 0
 
 
@@ -305,6 +205,9 @@ def settings_table(rows: list[dict[str, str]]) -> str:
 
 # ---------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
+    from assistant.cli import options as opt
+    from assistant.cli.evaluate import cmd_eval
+
     p = argparse.ArgumentParser(prog="reviewqa", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -318,23 +221,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--rebuild", action="store_true", help="rebuild even if up to date / 强制重建")
     sp = add("retrieve", "hybrid retrieval, no LLM / 混合检索(不用大模型)", cmd_retrieve)
     sp.add_argument("query", nargs="?", help="question or keywords / 问题")
-    sp.add_argument("--k", type=int, default=None, help="passages to return (default REVIEWQA_K, 5)")
-    sp.add_argument("--batch", metavar="FILE.jsonl", help="one query per line in field 'q'")
-    sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"], help="LLM used for translation")
+    opt.k(sp)
+    opt.batch(sp, "q", "query")
+    opt.no_translate(sp)
+    opt.backend(sp, "query translation")
     sp = add("refs", "the reference list, or one reference's dossier / 参考文献及单篇文献档案", cmd_refs)
     sp.add_argument("n", nargs="?", type=int, help="a reference number: its dossier / 文献编号")
     sp.add_argument("--unresolved", action="store_true", help="in-text citations not linked / 未链接的引用")
     sp.add_argument("--sort", choices=["list", "cited"], default="list", help="cited: most cited first")
-    sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto")
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"], help="LLM for the use lines")
+    opt.lang(sp)
+    opt.backend(sp, "the use lines")
     sp = add("config", "every setting, its value, source and help / 全部设置及其说明", cmd_config)
     sp.add_argument("--markdown", action="store_true", help="the README's settings table / README 设置表")
-    sp = add("eval", "metrics on an eval set (shared/eval format) / 评测", cmd_eval)
+    sp = add("eval", "metrics on an eval set or a draft gold file / 评测", cmd_eval)
     sp.add_argument("file", help="JSONL eval set")
-    sp.add_argument("--k", type=int, default=None)
-    sp.add_argument("--no-translate", action="store_true", help="no LLM translation of English queries")
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    opt.k(sp)
+    opt.no_translate(sp)
+    opt.backend(sp)
     from assistant.cli.answer import add_commands
     from assistant.cli.research import add_commands as add_draft_commands
 
@@ -367,11 +270,11 @@ def main(argv: list[str] | None = None) -> int:
         print("错误:--k 必须 ≥ 1 / error: --k must be at least 1", file=sys.stderr)
         return 2
     try:
-        from assistant.settings import Settings
+        from assistant.cli.options import settings_for
 
-        settings = Settings.from_env()  # every setting validated at start-up, named when wrong
+        args.settings = settings_for(args)  # every setting validated at start-up, named when wrong
         if hasattr(args, "k") and args.k is None:
-            args.k = settings.k
+            args.k = args.settings.k
         return args.fn(args)
     except UserError as e:
         lang = _lang_hint(args)

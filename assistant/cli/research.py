@@ -69,36 +69,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def draft_eval(args: argparse.Namespace) -> int:
-    """`reviewqa eval X_gold.json`: check the draft the gold file names (beside it), score it."""
-    from pathlib import Path
-
-    from assistant.answering.claims import make_citer
-    from assistant.cli.answer import _assistant
-    from assistant.errors import UserError
-    from assistant.evaluation import draft_metrics
-    from assistant.research.draft import DraftChecker, read_draft, sentence_json
-
-    path = Path(args.file)
-    try:
-        gold = json.loads(path.read_text(encoding="utf-8"))
-        draft = path.parent / gold["file"]
-        gold["sentences"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(f"不是文稿核查的标准答案文件:{path}", f"Not a draft-check gold file: {path}") from None
-    text = read_draft(draft)
-    checker = DraftChecker(make_citer(_assistant(args)))
-    rows = [sentence_json(d, checker.doc) for d in checker.check(text, progress=_progress("en"))]
-    res = draft_metrics(rows, gold)
-    if args.json:
-        print(json.dumps(res, ensure_ascii=False))
-    else:
-        print(f"draft {gold['file']}: {res['passed']}/{res['n']} sentences right")
-        for d in res["details"]:
-            print(f"  {'✓' if d['pass'] else '✗'} {d['starts']}  {d['why']}")
-    return 0
-
-
 DOSSIER = {
     "cited": {"zh": "被引用 {k} 次", "en": "cited in {k} sentences"},
     "use": {"zh": "用途(模型生成)", "en": "used for (generated)"},
@@ -112,9 +82,8 @@ def cmd_dossier(args: argparse.Namespace) -> int:
     from assistant.cli.answer import _assistant
     from assistant.indexing.build import load_document
     from assistant.research.dossier import check_ref_number, dossier
-    from assistant.settings import Settings
 
-    check_ref_number(load_document(Settings.from_env()), args.n)  # before any model loads
+    check_ref_number(load_document(args.settings), args.n)  # before any model loads
     a = _assistant(args)
     d = dossier(a.index, args.n, Glosser(a))
     if args.json:
@@ -137,9 +106,11 @@ def cmd_dossier(args: argparse.Namespace) -> int:
 
 
 def add_commands(add: Any) -> None:
+    from assistant.cli import options as opt
+
     sp = add("check", "check a draft's statements and citations against the review / 文稿核查", cmd_check)
     sp.add_argument("draft", help=".md, .txt or .docx file, or - for stdin / 文稿文件")
-    sp.add_argument("--lang", choices=["auto", "zh", "en"], default="auto", help="report language")
+    opt.lang(sp, what="report language / 报告语言")
     sp.add_argument("--bibtex", action="store_true", help="also print the references as BibTeX")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
-    sp.add_argument("--backend", choices=["local", "openai", "extractive"])
+    opt.backend(sp, "verdicts")

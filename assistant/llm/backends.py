@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.errors import ModelError, UserError
-from assistant.settings import Settings
+from assistant.settings import CHOICES, Settings
 
-BACKENDS = ("local", "openai", "extractive")
+BACKENDS = CHOICES["llm_backend"]
 
 
 @dataclass
