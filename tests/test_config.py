@@ -42,3 +42,23 @@ def test_readme_settings_table_is_the_generated_one():
     m = re.search(r"<!-- settings table[^\n]*-->\n(.*?)\n<!-- end of settings table -->", readme, re.S)
     assert m, "README has no generated settings table"
     assert m.group(1).strip() == settings_table(Settings().describe()).strip()
+
+
+def test_unset_means_the_default_not_zero(monkeypatch):
+    """`None` is "not set" (all cores, the calibrated gate); 0 is a value, and for threads a bad one."""
+    import pytest
+
+    from assistant.errors import UserError
+    from assistant.settings import Settings
+
+    for var in ("REVIEWQA_THREADS", "REVIEWQA_MIN_SIMILARITY", "REVIEWQA_SUPPORT_THRESHOLD"):
+        monkeypatch.delenv(var, raising=False)
+    s = Settings.from_env()
+    assert s.threads is None and s.min_similarity is None and s.support_threshold is None
+    monkeypatch.setenv("REVIEWQA_THREADS", "3")
+    monkeypatch.setenv("REVIEWQA_MIN_SIMILARITY", "0.0")
+    s = Settings.from_env()
+    assert s.threads == 3 and s.min_similarity == 0.0  # an explicit 0 gate is kept, not read as "default"
+    monkeypatch.setenv("REVIEWQA_THREADS", "0")
+    with pytest.raises(UserError, match="REVIEWQA_THREADS"):
+        Settings.from_env()

@@ -84,9 +84,11 @@ class Grounder:
         self.index = retriever.index
         s = self.index.settings
         self.support_cos = (
-            {"zh": s.support_threshold, "en": s.support_threshold} if s.support_threshold else dict(SUPPORT_COSINE)
+            {"zh": s.support_threshold, "en": s.support_threshold}
+            if s.support_threshold is not None
+            else dict(SUPPORT_COSINE)
         )
-        self.relevance_cos = s.min_similarity or RELEVANCE_COSINE
+        self.relevance_cos = RELEVANCE_COSINE if s.min_similarity is None else s.min_similarity
         ids, mat = self.index.store.sentence_matrix()
         self.row = {sid: i for i, sid in enumerate(ids)}
         self.matrix = mat

