@@ -42,3 +42,13 @@ def test_snapping_leaves_correct_renderings_other_terms_and_unlike_words_alone()
         assert g.snap(kept, EVIDENCE) == kept
     # a term the evidence does not hold is never forced in
     assert g.snap("Technology density matters.", "人工智能促进区域创新。") == "Technology density matters."
+
+
+def test_terms_learnt_after_the_glossary_was_built_are_snapped_too():
+    """The assistant adds renderings for Chinese words the glossary lacked to the same pairs dict."""
+    pairs = dict(PAIRS)
+    g = Glossary(pairs)
+    pairs["难题"] = "difficult problem"
+    assert g.snap("It is a difficult problem.", "这是一个难题。") == "It is a difficult problem."
+    assert g.snap("It is a difficult problems.", "这是一个难题。") == "It is a difficult problems."
+    assert g.snap("It is a diffcult problem.", "这是一个难题。") == "It is a difficult problem."

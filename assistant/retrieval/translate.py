@@ -104,8 +104,18 @@ class Glossary:
     """Chinese term → English renderings (";"-separated), looked up by the words of an English query."""
 
     def __init__(self, pairs: dict[str, str]) -> None:
-        self.pairs = pairs
-        self._renderings = {zh: [en_terms(r) for r in en.split(";") if en_terms(r)] for zh, en in pairs.items()}
+        self.pairs = pairs  # shared with the assistant, which adds the terms it learns during a session
+        self._renderings = {zh: self._parse(en) for zh, en in pairs.items()}
+
+    @staticmethod
+    def _parse(en: str) -> list[set[str]]:
+        return [en_terms(r) for r in en.split(";") if en_terms(r)]
+
+    def renderings(self, zh: str) -> list[set[str]]:
+        """The term's English renderings as word sets (parsed once, also for terms added later)."""
+        if zh not in self._renderings:
+            self._renderings[zh] = self._parse(self.pairs[zh])
+        return self._renderings[zh]
 
     def matches(self, query: str, limit: int = 8) -> list[tuple[str, str]]:
         """Entries one of whose renderings occurs wholly in the query; longer renderings first."""
@@ -133,7 +143,7 @@ class Glossary:
         have = en_terms(text)
         others = {frozenset(r) for rs in self._renderings.values() for r in rs}
         for zh in sorted((k for k in self.pairs if len(k) >= 2 and k in evidence), key=len, reverse=True):
-            if any(r <= have for r in self._renderings[zh]):
+            if any(r <= have for r in self.renderings(zh)):
                 continue
             form = self.pairs[zh].split(";")[0].strip()
             n = len(form.split())
