@@ -15,7 +15,7 @@ from assistant.answering.results import Done, Sentence
 from assistant.errors import MAX_QUERY_CHARS
 from assistant.log import log
 from assistant.text import detect_lang
-from assistant.ui.i18n import LANG_CHOICES, t
+from assistant.ui.i18n import t
 from assistant.ui.render import (
     CSS,
     HEAD_JS,
@@ -227,170 +227,6 @@ class App:
             return f"<p>{esc(t('error', lang) + (msg(lang) if callable(msg) else type(e).__name__))}</p>"
 
 
-def build(app: App, ui_lang: str = "zh"):  # -> gr.Blocks
-    import gradio as gr
-
-    with gr.Blocks(title="reviewqa") as demo:
-        title = gr.Markdown(f"## {t('title', ui_lang)}\n{t('subtitle', ui_lang)}")
-        with gr.Row():
-            lang_ui = gr.Radio([("中文", "zh"), ("English", "en")], value=ui_lang, label=t("ui_lang", ui_lang), scale=1)
-            status = gr.Markdown(f'<span class="rq-status">{esc(app.status(ui_lang))}</span>', elem_id="rq-status")
-        conv = gr.State([])
-        transcript = gr.State([])
-        with gr.Tab(t("tab_chat", ui_lang)) as tab_chat:
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(
-                        height=460,
-                        label=t("tab_chat", ui_lang),
-                        elem_id="rq-chat",
-                        sanitize_html=True,
-                        feedback_options=None,
-                    )
-                    badge_box = gr.HTML("", elem_id="rq-badge")
-                    with gr.Row():
-                        question = gr.Textbox(
-                            label=t("question", ui_lang),
-                            placeholder=t("placeholder", ui_lang),
-                            scale=4,
-                            elem_id="rq-question",
-                            max_lines=6,
-                        )
-                        answer_lang = gr.Radio(LANG_CHOICES, value="auto", label=t("answer_lang", ui_lang), scale=2)
-                    with gr.Row():
-                        send = gr.Button(t("send", ui_lang), variant="primary", elem_id="rq-send")
-                        clear = gr.Button(t("clear", ui_lang))
-                        export = gr.Button(t("export", ui_lang), elem_id="rq-export")
-                    export_file = gr.File(label=t("export_file", ui_lang), elem_id="rq-export-file", interactive=False)
-                with gr.Column(scale=2):
-                    gr.Markdown(f"### {t('sources', 'zh')} / {t('sources', 'en')}")
-                    sources = gr.HTML(f"<p>{esc(t('no_sources', ui_lang))}</p>", elem_id="rq-sources")
-        with gr.Tab(t("tab_claim", ui_lang)) as tab_claim:
-            claim = gr.Textbox(
-                label=t("claim", ui_lang), placeholder=t("claim_placeholder", ui_lang), elem_id="rq-claim", max_lines=6
-            )
-            check = gr.Button(t("check", ui_lang), variant="primary", elem_id="rq-check")
-            claim_out = gr.HTML(elem_id="rq-claim-out")
-            with gr.Row():
-                gbt = gr.Code(label=t("gbt", ui_lang), language=None, elem_id="rq-gbt")
-                bib = gr.Code(label=t("bibtex", ui_lang), language=None, elem_id="rq-bibtex")
-        with gr.Tab(t("tab_draft", ui_lang)) as tab_draft:
-            with gr.Row():
-                draft_text = gr.Textbox(label=t("draft", ui_lang), lines=8, max_lines=20, elem_id="rq-draft", scale=3)
-                draft_file = gr.File(
-                    label=t("draft_file", ui_lang),
-                    file_types=[".md", ".txt", ".docx"],
-                    type="filepath",
-                    elem_id="rq-draft-file",
-                    scale=1,
-                )
-            draft_btn = gr.Button(t("draft_run", ui_lang), variant="primary", elem_id="rq-draft-run")
-            draft_out = gr.HTML(elem_id="rq-draft-out")
-            with gr.Row():
-                draft_gbt = gr.Code(label=t("draft_refs", ui_lang), language=None, elem_id="rq-draft-gbt")
-                draft_bib = gr.File(label=t("draft_bib", ui_lang), elem_id="rq-draft-bib", interactive=False)
-        with gr.Tab(t("tab_summary", ui_lang)) as tab_summary:
-            with gr.Row():
-                sum_section = gr.Dropdown(
-                    app.section_choices(ui_lang), value="all", label=t("section", ui_lang), scale=3
-                )
-                sum_btn = gr.Button(t("summarize", ui_lang), variant="primary", scale=1, elem_id="rq-summarize")
-            with gr.Row():
-                sum_zh = gr.Markdown(label=t("summary_zh", ui_lang), elem_id="rq-sum-zh")
-                sum_en = gr.Markdown(label=t("summary_en", ui_lang), elem_id="rq-sum-en")
-            sum_src = gr.HTML()
-        with gr.Tab(t("tab_browse", ui_lang)) as tab_browse:
-            with gr.Row():
-                outline = gr.Dropdown(app.section_choices(ui_lang), value="1", label=t("outline", ui_lang))
-                ref_pick = gr.Dropdown(
-                    app.reference_choices(), value=None, label=t("dossier", ui_lang), elem_id="rq-ref-pick"
-                )
-            dossier_box = gr.HTML(elem_id="rq-dossier")
-            reader = gr.HTML(app.browse("1", ui_lang), elem_id="rq-reader")
-
-        chat_outputs = [chatbot, sources, badge_box, conv, question, transcript]
-        chat_inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript]
-        send.click(app.chat, chat_inputs, chat_outputs, api_name="chat", concurrency_id="llm")
-        question.submit(app.chat, chat_inputs, chat_outputs, api_name=False, concurrency_id="llm")
-        clear.click(
-            lambda: ([], "", "", [], [], None),
-            None,
-            [chatbot, sources, badge_box, conv, transcript, export_file],
-            api_name=False,
-        )
-        export.click(app.export, [transcript, lang_ui], export_file, api_name=False)
-        check.click(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name="claim", concurrency_id="llm")
-        claim.submit(app.claim, [claim, lang_ui], [claim_out, gbt, bib], api_name=False, concurrency_id="llm")
-
-        def run_draft(text: str, upload: str | None, lang: str, progress=gr.Progress()):  # noqa: B008 (Gradio's way to ask for a progress bar)
-            return app.draft(text, upload, lang, progress)
-
-        draft_btn.click(
-            run_draft,
-            [draft_text, draft_file, lang_ui],
-            [draft_out, draft_gbt, draft_bib],
-            api_name="draft",
-            concurrency_id="llm",
-        )
-        sum_btn.click(
-            app.summary, [sum_section, lang_ui], [sum_zh, sum_en, sum_src], api_name="summary", concurrency_id="llm"
-        )
-        outline.change(app.browse, [outline, lang_ui], reader, api_name="browse")
-        ref_pick.change(app.dossier, [ref_pick, lang_ui], dossier_box, api_name="dossier", concurrency_id="llm")
-
-        def relabel(lang: str):
-            choices = app.section_choices(lang)
-            return (
-                f"## {t('title', lang)}\n{t('subtitle', lang)}",
-                f'<span class="rq-status">{esc(app.status(lang))}</span>',
-                gr.update(label=t("tab_chat", lang)),
-                gr.update(label=t("tab_claim", lang)),
-                gr.update(label=t("tab_summary", lang)),
-                gr.update(label=t("tab_browse", lang)),
-                gr.update(label=t("tab_draft", lang)),
-                gr.update(value=t("draft_run", lang)),
-                gr.update(label=t("question", lang), placeholder=t("placeholder", lang)),
-                gr.update(label=t("answer_lang", lang)),
-                gr.update(value=t("send", lang)),
-                gr.update(value=t("clear", lang)),
-                gr.update(value=t("export", lang)),
-                gr.update(label=t("claim", lang), placeholder=t("claim_placeholder", lang)),
-                gr.update(value=t("check", lang)),
-                gr.update(choices=choices, label=t("section", lang)),
-                gr.update(value=t("summarize", lang)),
-                gr.update(choices=choices, label=t("outline", lang)),
-                gr.update(label=t("ui_lang", lang)),
-            )
-
-        lang_ui.change(
-            relabel,
-            lang_ui,
-            [
-                title,
-                status,
-                tab_chat,
-                tab_claim,
-                tab_summary,
-                tab_browse,
-                tab_draft,
-                draft_btn,
-                question,
-                answer_lang,
-                send,
-                clear,
-                export,
-                claim,
-                check,
-                sum_section,
-                sum_btn,
-                outline,
-                lang_ui,
-            ],
-            api_name=False,
-        )
-    return demo
-
-
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -436,6 +272,8 @@ def serve(
 
     check_bind(host, api_key, insecure)
     app_ui = App(assistant)
+    from assistant.ui.layout import build
+
     demo = build(app_ui, ui_lang)
     demo.queue(default_concurrency_limit=2, max_size=64)
     theme = gr.themes.Base(
