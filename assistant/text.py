@@ -8,7 +8,10 @@ import unicodedata
 # A sentence ends at 。！？!? (plus closing quotes/brackets), or at '. ' before an English capital.
 _ZH_END = re.compile(r"[。！？!?；;][”’」』)）]*")
 _EN_END = re.compile(r"(?<=[A-Za-z0-9)\]”\"])[.!?](?=\s+[A-Z“\"(\[])")
-CJK = _CJK = re.compile(r"[\u4e00-\u9fff]")  # one CJK test for every module
+CJK_CHARS = "\u4e00-\u9fff"  # the CJK ideographs, for building patterns: one definition for every module
+CJK = _CJK = re.compile(f"[{CJK_CHARS}]")
+CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
+_NOT_CJK = re.compile(f"[^{CJK_CHARS}]")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -83,3 +86,37 @@ def other_latin_language(text: str) -> bool:
         return False
     other = sum(w in _OTHER_STOP for w in words)
     return other >= 2 and other > sum(w in _EN_STOP for w in words)
+
+
+def cjk_only(s: str) -> str:
+    """The Chinese characters of `s`, nothing else."""
+    return _NOT_CJK.sub("", s)
+
+
+def bigrams(s: str) -> set[str]:
+    """Character bigrams of the Chinese in `s` (punctuation, digits and Latin dropped first)."""
+    t = cjk_only(s)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def bigram_overlap(sentence: str, other: str) -> float:
+    """Share of `sentence`'s Chinese bigrams found in `other`; 0 for fewer than 4 (too short to say)."""
+    b = bigrams(sentence)
+    return len(b & bigrams(other)) / len(b) if len(b) >= 4 else 0.0
+
+
+_JIEBA_READY = False
+
+
+def jieba_ready():
+    """jieba, initialised once per process (dictionary loaded, its log quiet)."""
+    global _JIEBA_READY
+    import logging
+
+    import jieba
+
+    if not _JIEBA_READY:
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _JIEBA_READY = True
+    return jieba

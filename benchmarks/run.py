@@ -48,20 +48,11 @@ def timed_process(cmd: list[str], env: dict | None = None, n: int = 3) -> float:
 
 
 def retrieval_quality(search) -> dict[str, dict[str, float]]:
-    from assistant.evaluation import gold_rank, read_jsonl
+    """Per-language hit@1, hit@5 and MRR on the dev set, by the same metric as `reviewqa eval`."""
+    from assistant.evaluation import read_jsonl, retrieval_metrics
 
-    out: dict[str, list] = {"zh": [], "en": []}
-    for r in read_jsonl(DATA / "dev_retrieval.jsonl", "q"):
-        out[r["lang"]].append(gold_rank(search(r["q"], r["lang"]), r["gold"]))
-    res = {}
-    for lang, ranks in out.items():
-        n = len(ranks)
-        res[lang] = {
-            "hit@1": sum(x == 0 for x in ranks) / n,
-            "hit@5": sum(x is not None and x < 5 for x in ranks) / n,
-            "mrr": sum(1 / (x + 1) for x in ranks if x is not None) / n,
-        }
-    return res
+    res = retrieval_metrics(read_jsonl(DATA / "dev_retrieval.jsonl", "q"), search, 5)
+    return res["by_lang"]
 
 
 def claims_quality(refs_for) -> tuple[int, int, float]:

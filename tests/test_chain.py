@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.answering.chain import Assistant
-from assistant.answering.grounding import REFUSAL, split_answer
+from assistant.answering.grounding import REFUSAL
 
 pytestmark = pytest.mark.slow  # real embeddings (loaded once per session)
 
@@ -33,11 +33,6 @@ def _passage_number(a: Assistant, question: str, passage_id: str, text: str = SU
     for c in sorted(ours, key=lambda c: (not holds(c), c.passage.id != passage_id)):
         return c.marker
     raise AssertionError(f"{passage_id} not in context: {[c.passage.id for c in ctx]}")
-
-
-def test_split_answer_attaches_trailing_markers():
-    assert split_answer("A is B. [1] C is D [2].") == [("A is B.", [1]), ("C is D.", [2])]
-    assert split_answer("甲是乙[1]。丙是丁[2][3]。") == [("甲是乙。", [1]), ("丙是丁。", [2, 3])]
 
 
 def test_valid_marker_kept_and_unsupported_sentence_dropped(fake_assistant_factory):

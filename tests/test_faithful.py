@@ -96,7 +96,7 @@ def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_
 
 
 def test_contradicted_verdict_is_shown_by_the_cli_and_the_web_app(real_index):
-    from assistant.answering.claims import VERDICT_LABELS
+    from assistant.ui.i18n import VERDICT_LABELS
     from assistant.ui.render import claim_html
 
     from .conftest import run_cli

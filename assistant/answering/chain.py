@@ -22,10 +22,9 @@ from assistant.log import log
 from assistant.retrieval.hybrid import Hit, HybridRetriever
 from assistant.serialize import citations_json
 from assistant.settings import Settings
-from assistant.text import detect_lang
+from assistant.text import CJK_CHARS, CJK_RUN, detect_lang
 
 NOT_FOUND_RX = re.compile(r"not[\s_-]*found", re.I)
-CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 QUOTED = re.compile(r"[“\"「『][^”\"」』A-Za-z]*[”\"」』]")  # a verbatim Chinese quote (no Latin letters)
 
 
@@ -301,7 +300,7 @@ class Assistant:
         if not CJK_RUN.search(outside):
             return text
         pairs = self.glossary_pairs
-        fixed = re.sub(r"\s*[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]", "", text)  # a Chinese aside goes
+        fixed = re.sub(rf"\s*[(（][^()（）]*[{CJK_CHARS}][^()（）]*[)）]", "", text)  # a Chinese aside goes
         for zh in sorted((k for k in pairs if k in fixed), key=len, reverse=True):  # glossary terms, longest first
             fixed = fixed.replace(zh, f" {pairs[zh].split(';')[0].strip()} ")
         left = [t for t in dict.fromkeys(CJK_RUN.findall(QUOTED.sub("", fixed)))]

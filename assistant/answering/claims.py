@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.grounding import Grounder, bigrams
+from assistant.answering.grounding import Grounder
 from assistant.answering.meaning import (
     Conflict,
     TopicAligner,
@@ -34,7 +34,7 @@ from assistant.answering.meaning import (
 from assistant.corpus.document import Paragraph
 from assistant.errors import check_claim
 from assistant.indexing.chunking import Sentence
-from assistant.text import detect_lang
+from assistant.text import bigram_overlap, detect_lang
 
 # Calibrated on claims (README, "Calibration"). Chinese pairs score high even when unrelated (up to
 # 0.86) and a contradicting Chinese claim can reach 0.94, so Chinese support also needs shared
@@ -43,15 +43,6 @@ ZH_SUPPORTED, ZH_OVERLAP, ZH_STRONG, ZH_PARTIAL = 0.92, 0.35, 0.95, 0.88
 EN_SUPPORTED, EN_PARTIAL = 0.84, 0.80
 OVERLAP_SUPPORTED = 0.6
 ALIGN_JUDGE = 0.3  # an English claim's translation and a quote share this much (IDF bigrams) to be judged
-
-
-# the four verdicts, as the CLI and the web app show them (one table for both)
-VERDICT_LABELS: dict[str, dict[str, str]] = {
-    "supported": {"zh": "有依据", "en": "Supported"},
-    "partial": {"zh": "部分有依据", "en": "Partially supported"},
-    "contradicted": {"zh": "与综述相矛盾", "en": "Contradicted by the review"},
-    "not_found": {"zh": "综述中未找到依据", "en": "Not found in the review"},
-}
 
 
 @dataclass
@@ -135,7 +126,7 @@ class Citer:
         en_cos = sims[:, langs == "en"].max(axis=1) if (langs == "en").any() else np.zeros(len(ids))
         zh_texts = [v for v, lg in zip(variants, langs) if lg == "zh" and len(v) >= 6]
         lex = np.array(
-            [max((_overlap(t, self.index.sentence_by_id[i].text) for t in zh_texts), default=0.0) for i in ids]
+            [max((bigram_overlap(t, self.index.sentence_by_id[i].text) for t in zh_texts), default=0.0) for i in ids]
         )
         return zh_cos, en_cos, lex
 
@@ -280,7 +271,7 @@ class Citer:
         sims = (vecs @ qv.T).max(axis=1)
         zh = [v for v in variants if detect_lang(v) == "zh"]
         if zh:
-            sims = sims + np.array([max(_overlap(z, t) for z in zh) for t in texts]) * 0.1
+            sims = sims + np.array([max(bigram_overlap(z, t) for z in zh) for t in texts]) * 0.1
         i = int(np.argmax(sims))
         return parts[i][0], parts[i][1], _refs_of(parts, i)
 
@@ -295,11 +286,6 @@ def _refs_of(parts: list[tuple[int, int, list[int]]], i: int) -> list[int]:
     after = [r for _, _, r in parts[i + 1 :] if r]
     before = [r for _, _, r in parts[:i] if r]
     return list(after[0] if after else (before[-1] if before else []))
-
-
-def _overlap(claim: str, sentence: str) -> float:
-    b = bigrams(claim)
-    return len(b & bigrams(sentence)) / len(b) if len(b) >= 4 else 0.0
 
 
 def _level(zh_cos: float, en_cos: float, lex: float) -> int:

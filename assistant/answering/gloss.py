@@ -16,9 +16,7 @@ from typing import Any
 from assistant.answering.meaning import strip_citations
 from assistant.answering.prompts import PROMPTS_DIR
 from assistant.log import log
-from assistant.text import detect_lang
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
+from assistant.text import CJK, detect_lang
 
 
 class LLMCache:

@@ -16,7 +16,7 @@ import numpy as np
 from assistant.corpus.document import Paragraph
 from assistant.indexing.chunking import Sentence
 from assistant.retrieval.hybrid import Hit, HybridRetriever
-from assistant.text import detect_lang, sentences
+from assistant.text import CJK, bigram_overlap, bigrams, detect_lang, sentences
 
 # Calibrated with multilingual-e5-small on this corpus (README, "Calibration"): Chinese statements
 # score high against any Chinese sentence (unrelated ones up to 0.85, paraphrases 0.94+), English
@@ -64,16 +64,6 @@ class CheckedSentence:
     support: float
     repaired: bool = False
     evidence: dict[int, Sentence] = field(default_factory=dict)  # marker → the passage sentence that supports it
-
-
-def bigrams(s: str) -> set[str]:
-    t = re.sub(r"[^\u4e00-\u9fff]", "", s)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
-
-
-def overlap(sentence: str, passage: str) -> float:
-    b = bigrams(sentence)
-    return len(b & bigrams(passage)) / len(b) if len(b) >= 4 else 0.0
 
 
 class Grounder:
@@ -128,14 +118,7 @@ class Grounder:
             if not units or len(h.passage.text) <= max_chars:
                 out.append(ContextPassage(i, h, h.passage.text[: max_chars * 2], units))
                 continue
-            score = (vecs @ qv.T).max(axis=1)
-            chosen, total = [], 0
-            for j in np.argsort(-score):
-                if total and total + len(units[j].text) > max_chars:
-                    continue
-                chosen.append(j)
-                total += len(units[j].text)
-            keep = [units[j] for j in sorted(chosen)]
+            keep = within_budget(units, (vecs @ qv.T).max(axis=1), max_chars)
             out.append(ContextPassage(i, h, "".join(u.text for u in keep), keep))
         return out
 
@@ -221,7 +204,7 @@ class Grounder:
             return len(bs & bigrams(text)) / len(bs) if bs else 0.0
 
         share = np.array([sum(w * present(zh, t) for zh, w in terms.items()) / total for t in texts])
-        chinese = np.array([bool(re.search(r"[\u4e00-\u9fff]", t)) for t in texts])  # English evidence: cosine alone
+        chinese = np.array([bool(CJK.search(t)) for t in texts])  # English evidence: cosine alone
         return cos + np.where(~chinese, 0.0, np.where(share == 0, -ANCHOR_MISS, ANCHOR_GAIN * share))
 
     def support(
@@ -232,7 +215,7 @@ class Grounder:
         if ctx.single and ctx.units:  # evidence-first context: exactly the sentence the LLM saw
             units, vecs = ctx.units, self.matrix[[self.row[u.id] for u in ctx.units]]
             sims = self.anchored(vecs @ qvec, terms, [ctx.text])
-            lex = overlap(sentence, ctx.text)
+            lex = bigram_overlap(sentence, ctx.text)
             cos = float(sims.max())
             return max(cos, self.threshold(sentence) + 0.01 if lex >= SUPPORT_OVERLAP else 0.0), ctx.units[0]
         units, vecs = self.unit_vectors(ctx.passage.id)
@@ -240,9 +223,9 @@ class Grounder:
         j = int(np.argmax(sims))
         cos = float(sims[j])
         unit = units[j] if units else None
-        lex = overlap(sentence, ctx.passage.text)
+        lex = bigram_overlap(sentence, ctx.passage.text)
         if units and lex >= SUPPORT_OVERLAP:  # mostly the passage's own words, even if rephrased
-            lexes = [overlap(sentence, u.text) for u in units]
+            lexes = [bigram_overlap(sentence, u.text) for u in units]
             if max(lexes) >= SUPPORT_OVERLAP or cos < self.threshold(sentence):
                 unit = units[int(np.argmax(lexes))]
         # a Chinese sentence mostly made of the passage's words is supported even if phrased differently
@@ -322,6 +305,18 @@ class Grounder:
             else:
                 dropped += 1
         return kept, dropped
+
+
+def within_budget(units: list[Sentence], score: np.ndarray, budget: int) -> list[Sentence]:
+    """The best-scoring sentences that fit in `budget` characters (the best one always), greedily,
+    returned in source order so the excerpt reads as the review does."""
+    chosen, total = [], 0
+    for j in np.argsort(-score):
+        if total and total + len(units[j].text) > budget:
+            continue
+        chosen.append(j)
+        total += len(units[j].text)
+    return [units[j] for j in sorted(chosen)]
 
 
 def split_answer(answer: str) -> list[tuple[str, list[int]]]:

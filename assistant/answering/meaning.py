@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.text import CJK, detect_lang
+from assistant.text import CJK, CJK_CHARS, detect_lang, jieba_ready
 
 # family → (+ words, − words), Chinese then English. Longest match wins; English by word prefix.
 FAMILIES_ZH: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -228,7 +228,7 @@ NEG_EN = re.compile(
 )
 NOT_NEG_EN = re.compile(r"\bnot (?:only|merely|just)\b|\bno longer\b")
 PUNCT_CUT = re.compile(r"[,，;；:：。！？!?]")
-CONTRAST_CUT = re.compile(r"(?<=[\u4e00-\u9fff])(?=却|但是|但|然而|而是|反之)|\b(?:but|while|whereas|although)\b")
+CONTRAST_CUT = re.compile(rf"(?<=[{CJK_CHARS}])(?=却|但是|但|然而|而是|反之)|\b(?:but|while|whereas|although)\b")
 FUTURE_RESEARCH = re.compile(r"未来(?=研究|应|需|还|仍|将|发展视角)")
 
 
@@ -337,7 +337,7 @@ def split_clauses(text: str) -> list[str]:
 
 
 def bigrams(s: str) -> list[str]:
-    t = re.sub(r"[^\u4e00-\u9fff]", " ", s)
+    t = re.sub(rf"[^{CJK_CHARS}]", " ", s)
     return [t[i : i + 2] for i in range(len(t) - 1) if " " not in t[i : i + 2]]
 
 
@@ -509,10 +509,9 @@ STOP_TERMS = {
 
 @lru_cache(maxsize=1)
 def _posseg():
-    import jieba
     import jieba.posseg
 
-    jieba.setLogLevel(60)
+    jieba_ready()
     return jieba.posseg
 
 

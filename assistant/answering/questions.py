@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.corpus.document import Document
+from assistant.text import CJK_CHARS
 
 _WHY_ZH = re.compile(
     r"^(?:这篇)?(?:综述|文章|本文|作者)?(?:为什么|为何|凭什么)(?:会)?(?:认为|说|指出|主张|提出|断言)"
@@ -60,7 +61,7 @@ def premise(question: str) -> str:
 
 
 _REF_NUM = re.compile(r"(?:文献|参考文献|引文|reference|ref\.?)\s*[\[［【(（]?\s*(\d{1,2})\s*[\]］】)）]?", re.I)
-_REF_ZH = re.compile(r"([\u4e00-\u9fff]{2,4}(?:等|和[\u4e00-\u9fff]{2,4})?)\s*[(（,，]\s*((?:19|20)\d\d)\s*[)）]?")
+_REF_ZH = re.compile(rf"([{CJK_CHARS}]{{2,4}}(?:等|和[{CJK_CHARS}]{{2,4}})?)\s*[(（,，]\s*((?:19|20)\d\d)\s*[)）]?")
 _REF_EN = re.compile(
     r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?(?:\s+[A-Z]{1,2})?)(?:\s+et al\.?)?,?\s*[(（]?\s*((?:19|20)\d\d)\s*[)）]?"
 )
@@ -77,7 +78,7 @@ def _pinyin_names(doc: Document) -> dict[int, set[str]]:
         out: dict[int, set[str]] = {}
         for r in doc.references:
             name = r.authors[0] if r.authors else ""
-            if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name):
+            if re.fullmatch(rf"[{CJK_CHARS}]{{2,4}}", name):
                 py = lazy_pinyin(name)
                 out[r.n] = {(py[0] + " " + "".join(py[1:])).lower(), ("".join(py[1:]) + " " + py[0]).lower()}
         _PINYIN[id(doc)] = out

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.chain import Assistant
-from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, render
+from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, render, within_budget
 from assistant.answering.prompts import PROMPTS_DIR, chat_prompt
+from assistant.corpus.document import in_section
 from assistant.errors import UserError
 from assistant.log import log
 from assistant.retrieval.hybrid import Hit
@@ -44,7 +45,7 @@ def _paragraphs(a: Assistant, section: str):
             f"没有编号为 {section} 的章节(可选:all、{'、'.join(section_ids(a))})。",
             f"No section {section!r} (choose all, {', '.join(section_ids(a))}).",
         ) from None
-    return [p for s in doc.sections if s.id == section or s.id.startswith(section + ".") for p in s.paragraphs]
+    return [p for s in doc.sections if s.within(section) for p in s.paragraphs]
 
 
 def _central(a: Assistant, paragraphs: list, budget: int) -> list[tuple[Any, str, list]]:
@@ -57,14 +58,7 @@ def _central(a: Assistant, paragraphs: list, budget: int) -> list[tuple[Any, str
         if not units or centre is None:
             out.append((p, p.text[:budget], []))
             continue
-        order = np.argsort(-(vecs @ centre))
-        chosen, total = [], 0
-        for j in order:
-            if total and total + len(units[j].text) > budget:
-                continue
-            chosen.append(j)
-            total += len(units[j].text)
-        keep = [units[j] for j in sorted(chosen)]
+        keep = within_budget(units, vecs @ centre, budget)
         out.append((p, "".join(u.text for u in keep), keep))
     return out
 
@@ -104,7 +98,7 @@ def summarize(
     if section == "all":
         for s in a.index.doc.sections:
             if s.level == 1:
-                ps = [p for p in paragraphs if p.section_id == s.id or p.section_id.startswith(s.id + ".")]
+                ps = [p for p in paragraphs if in_section(p.section_id, s.id)]
                 groups.append((s.title, ps))
     else:
         groups.append((title, paragraphs))

@@ -12,13 +12,9 @@ from assistant.answering.results import Done, Sentence, Status
 from assistant.errors import UserError, check_query
 from assistant.log import log
 from assistant.serialize import ask_json, empty_ask_json, empty_cite_json
+from assistant.ui.i18n import t
 
-LABELS = {
-    "sources": {"zh": "来源", "en": "Sources"},
-    "refs": {"zh": "参考文献", "en": "References"},
-    "verdict": {"zh": "结论", "en": "Verdict"},
-    "grounded": {"zh": "已核对引用", "en": "grounded"},
-}
+GROUNDED = {"zh": "已核对引用", "en": "grounded"}  # plain text: the web app's label carries a ✓ badge
 
 
 def _assistant(args: argparse.Namespace, need_llm: bool = True):
@@ -93,7 +89,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if result.note and result.backend == "extractive":
         print(result.note)
     if result.citations:
-        print(f"\n{LABELS['sources'][lang]} ({LABELS['grounded'][lang]}; {result.backend}: {result.model}):")
+        print(f"\n{t('sources', lang)} ({GROUNDED[lang]}; {result.backend}: {result.model}):")
         for c in result.citations:
             p = c["passage"]
             print(f"  [{c['marker']}] {p['section']}  ({p['id']}, {p['start']}–{p['end']})")
@@ -154,10 +150,10 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
         print(bibtex(refs, doc.references))
         return 0
-    from assistant.answering.claims import VERDICT_LABELS
+    from assistant.ui.i18n import VERDICT_LABELS
 
     print(
-        f"{LABELS['verdict'][lang]}: {VERDICT_LABELS[obj['verdict']][lang]} ({obj['verdict']})"
+        f"{t('verdict', lang)}: {VERDICT_LABELS[obj['verdict']][lang]} ({obj['verdict']})"
         + (f" — {obj['reason']}" if obj.get("reason") else "")
     )
     for s in obj["support"]:
@@ -169,7 +165,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
         if s["references"]:
             print(f"  ↳ {', '.join(f'[{n}]' for n in s['references'])}")
     if obj["references"]:
-        print(f"\n{LABELS['refs'][lang]}:")
+        print(f"\n{t('references', lang)}:")
         for r in obj["references"]:
             print(f"  [{r['n']}] {r['entry']}")
     return 0

@@ -11,6 +11,7 @@ from typing import Any
 from assistant.cli.answer import _assistant
 from assistant.cli.main import _emit, _retriever
 from assistant.cli.research import _progress
+from assistant.text import CJK_CHARS
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -237,7 +238,7 @@ def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
         elif any(re.search(m, res.answer, re.I) for m in row.get("must_not", [])):
             why = "a must_not pattern matched"
         elif row.get("lang") == "en" and re.search(
-            r"[\u4e00-\u9fff]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)
+            rf"[{CJK_CHARS}]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)
         ):
             why = "CJK in an English answer"
     return {

@@ -32,10 +32,11 @@ def _progress(lang: str) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from assistant.answering.claims import VERDICT_LABELS, make_citer
+    from assistant.answering.claims import make_citer
     from assistant.cli.answer import _assistant
     from assistant.research.draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
     from assistant.text import detect_lang
+    from assistant.ui.i18n import VERDICT_LABELS
 
     text = check_draft_text(sys.stdin.read(), "stdin") if args.draft == "-" else read_draft(args.draft)
     lang = args.lang if args.lang in ("zh", "en") else detect_lang(text)

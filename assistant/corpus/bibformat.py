@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.corpus.document import Reference
+from assistant.text import CJK
 
 TYPES = {"J": "article", "M": "book", "D": "book", "C": "inproceedings", "R": "techreport", "N": "article"}
 
@@ -20,7 +21,7 @@ def gbt7714(refs: list[Reference]) -> str:
 def _ascii(s: str) -> str:
     from pypinyin import lazy_pinyin
 
-    return "".join(lazy_pinyin(s)) if re.search(r"[\u4e00-\u9fff]", s) else s
+    return "".join(lazy_pinyin(s)) if CJK.search(s) else s
 
 
 def bibtex_key(r: Reference, all_refs: list[Reference] | None = None) -> str:
@@ -38,7 +39,7 @@ def _base_key(r: Reference) -> str:
     surname = first.split()[0] if re.match(r"[A-Za-z]", first) else _ascii(first[0])
     title = _fields(r).get("title", "")
     word = ""
-    if re.search(r"[\u4e00-\u9fff]", title[:1]):
+    if CJK.search(title[:1]):
         word = _ascii(title[0])
     else:
         words = [w for w in re.findall(r"[A-Za-z]+", title) if w.lower() not in {"a", "an", "the", "on", "of"}]
@@ -49,7 +50,7 @@ def _base_key(r: Reference) -> str:
 
 def _fields(r: Reference) -> dict[str, str]:
     e = re.sub(r"^\[[^\]\d]+\]\s*", "", r.entry).replace("*", "")
-    western = not re.search(r"[\u4e00-\u9fff]", e[:20])
+    western = not CJK.search(e[:20])
     m = re.search(r"\[(J|M|D|C|R|N)\]", e)
     kind = m.group(1) if m else "M"
     head, sep, tail = e.partition(m.group(0)) if m else (e, "", "")

@@ -11,13 +11,14 @@ import re
 from dataclasses import replace
 
 from assistant.corpus.document import Citation, Document, Paragraph, Reference
+from assistant.text import CJK_CHARS
 
 PAREN = re.compile(r"[(（]([^()（）]{2,400})[)）]")
 ITEM = re.compile(
     r"^(?P<name>.+?)\s*(?P<etal>等|,?\s*et\s+al\.?)?\s*[,，]\s*(?P<year>(?:19|20)\d\d)[a-z]?$",
     re.S,
 )
-CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{1,12}$")
+CJK_NAME = re.compile(rf"^[{CJK_CHARS}·]{{1,12}}$")
 LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z\-' ]*$")
 
 

@@ -99,6 +99,15 @@ class Section:
     path: str
     paragraphs: list[Paragraph] = field(default_factory=list)
 
+    def within(self, section_id: str) -> bool:
+        """This section is `section_id` or one of its subsections ("all" holds every section)."""
+        return in_section(self.id, section_id)
+
+
+def in_section(sid: str, section_id: str) -> bool:
+    """`sid` ("3.2") lies in the subtree of `section_id` ("3", "3.2" or "all")."""
+    return section_id == "all" or sid == section_id or sid.startswith(section_id + ".")
+
 
 @dataclass
 class Document:

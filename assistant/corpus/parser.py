@@ -13,16 +13,15 @@ from pathlib import Path
 
 from assistant.corpus.document import Document, Lang, Paragraph, Reference, Section
 from assistant.errors import CorpusError
-from assistant.text import detect_lang
+from assistant.text import CJK, CJK_CHARS, detect_lang
 
 CN_NUMERALS = "一二三四五六七八九十"
 TERMINAL = tuple("。！？!?”’」』）)…")
 TOP_HEADING = re.compile(r"^([一二三四五六七八九十]+)、\s*(\S.{0,40})$")
-SUB_HEADING = re.compile(r"^(\d{1,2})\.\s*([\u4e00-\u9fff][^。，,;；]{0,30})$")
+SUB_HEADING = re.compile(rf"^(\d{{1,2}})\.\s*([{CJK_CHARS}][^。，,;；]{{0,30}})$")
 REF_START = re.compile(r"^\[(\d+)\]\s*")
 REF_TYPE = re.compile(r"\[(?:J|M|D|C|N|R|EB/OL|Z)\]")
 YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -140,7 +139,7 @@ def parse(source: str) -> Document:
             take_front("front.metadata")
         elif "基金项目" in t:
             funding = take_front("front.funding", len(t) - len(t.lstrip("*")))
-        elif t.startswith("作者简介") or (notes_authors and re.match(r"^[\u4e00-\u9fff]{2,4}[,，](男|女)", t)):
+        elif t.startswith("作者简介") or (notes_authors and re.match(rf"^[{CJK_CHARS}]{{2,4}}[,，](男|女)", t)):
             notes_authors.append(take_front(f"front.author_note.{len(notes_authors) + 1}"))
         else:
             pre_title.append(lines[i])

@@ -16,6 +16,7 @@ from typing import Any
 from assistant.corpus.citations import LATIN_NAME, _first_authors, find_citations, link_one
 from assistant.corpus.document import Citation, Document
 from assistant.errors import UserError
+from assistant.text import CJK_CHARS
 
 MAX_DRAFT_CHARS = 200_000
 MAX_DRAFT_BYTES = 4 * MAX_DRAFT_CHARS  # UTF-8: at most 4 bytes a character (.docx: zipped, checked after)
@@ -159,7 +160,7 @@ def _add(out: list[tuple[str, int, int]], text: str, a: int, b: int) -> None:
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    if b - a >= 4 and re.search(r"[\u4e00-\u9fffA-Za-z]", text[a:b]):
+    if b - a >= 4 and re.search(rf"[{CJK_CHARS}A-Za-z]", text[a:b]):
         out.append((text[a:b], a, b))
 
 

@@ -9,9 +9,7 @@ Results are whole passages: chunks of one paragraph are merged and duplicates dr
 
 from __future__ import annotations
 
-import logging
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,7 +19,7 @@ from assistant.corpus.document import Paragraph
 from assistant.errors import check_query
 from assistant.indexing.build import Index
 from assistant.indexing.chunking import Chunk
-from assistant.text import detect_lang
+from assistant.text import CJK, CJK_CHARS, detect_lang, jieba_ready
 
 STOPWORDS = set(
     "的 了 和 是 在 与 及 等 对 中 为 以 而 或 并 其 也 都 就 被 把 这 那 有 会 能 将 从 由 于 上 下 "
@@ -29,7 +27,7 @@ STOPWORDS = set(
     "the a an of to in and or for on by with as is are was were be been what which how does do "
     "why who whom whose that this these those it its their there about into from than other".split()
 )
-TOKEN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z][A-Za-z\-']*|\d+(?:\.\d+)?")
+TOKEN = re.compile(rf"[{CJK_CHARS}]+|[A-Za-z][A-Za-z\-']*|\d+(?:\.\d+)?")
 
 
 class QueryRewriter(Protocol):
@@ -49,23 +47,9 @@ class Hit:
     chunks: list[Chunk] = field(default_factory=list)
 
 
-_JIEBA_READY = False
-
-
-def _jieba():
-    global _JIEBA_READY
-    import jieba
-
-    if not _JIEBA_READY:
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _JIEBA_READY = True
-    return jieba
-
-
 def add_domain_terms(terms: list[str]) -> None:
     """Teach jieba the review's own terms (quoted phrases, keywords) so BM25 matches them whole."""
-    jb = _jieba()
+    jb = jieba_ready()
     for t in terms:
         if 2 <= len(t) <= 12:
             jb.add_word(t, freq=20000)
@@ -73,11 +57,11 @@ def add_domain_terms(terms: list[str]) -> None:
 
 def tokenize(text: str) -> list[str]:
     """jieba search-mode words for Chinese, lower-cased words for English; stopwords dropped."""
-    jb = _jieba()
+    jb = jieba_ready()
     out: list[str] = []
     for m in TOKEN.finditer(text):
         piece = m.group(0)
-        if "\u4e00" <= piece[0] <= "\u9fff":
+        if CJK.match(piece):
             words = jb.lcut_for_search(piece)
         else:
             words = [piece.lower()]
@@ -87,7 +71,7 @@ def tokenize(text: str) -> list[str]:
 
 def domain_terms(index: Index) -> list[str]:
     doc = index.doc
-    quoted = re.findall(r"“([\u4e00-\u9fff—\-+]{2,12})”", doc.source)
+    quoted = re.findall(rf"“([{CJK_CHARS}—\-+]{{2,12}})”", doc.source)
     return sorted(set(quoted) | set(doc.keywords))
 
 
@@ -111,7 +95,6 @@ class HybridRetriever:
             self.chunks_of.setdefault(c.passage_id, []).append(c)
         self.bm25 = bm25s.BM25()
         self.bm25.index([tokenize(c.embed_text) or ["∅"] for c in self.chunks], show_progress=False)
-        self.timings: dict[str, float] = {}
 
     # -- the individual rankings -------------------------------------------------------
     def _bm25(self, query: str) -> list[str]:
@@ -137,11 +120,8 @@ class HybridRetriever:
         query = check_query(query)
         k = k or self.settings.k
         lang = lang if lang in ("zh", "en") else detect_lang(query)
-        t0 = time.perf_counter()
         variants = self.queries_for(query, lang, translate)
-        t1 = time.perf_counter()
         vecs = self.embedder.embed_queries(variants)
-        t2 = time.perf_counter()
         s = self.settings
         sent_ids, sent_mat = self.index.store.sentence_matrix()
         # every ranking is a list of passage ids, best first (chunks and sentences mapped to passages)
@@ -180,6 +160,4 @@ class HybridRetriever:
             own = self.chunks_of[pid]
             ch = self.index.by_id[best_chunk[pid]] if pid in best_chunk else own[0]
             hits[pid] = Hit(self.passages[pid], score, sims.get(pid, 0.0), ch, own)
-        t3 = time.perf_counter()
-        self.timings = {"rewrite": t1 - t0, "embed": t2 - t1, "search": t3 - t2}
         return list(hits.values())[:k]

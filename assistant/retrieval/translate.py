@@ -16,6 +16,7 @@ from typing import Any
 from assistant.corpus.document import Document
 from assistant.log import log, progress
 from assistant.settings import Settings
+from assistant.text import CJK, CJK_CHARS, CJK_RUN, jieba_ready
 
 # "technology density" ~ "technology intensity" is 0.89; "regional development" ~ "regional innovation" 0.62
 SNAP_RATIO = 0.8
@@ -52,15 +53,13 @@ def candidate_terms(doc: Document, limit: int = 70) -> list[str]:
     """The review's own terms: quoted phrases, keywords and the top TF-IDF words of the body."""
     import jieba.analyse
 
-    from assistant.retrieval.hybrid import _jieba
-
-    _jieba()
-    quoted = re.findall(r"“([\u4e00-\u9fff]{2,10})”", doc.source)
+    jieba_ready()
+    quoted = re.findall(rf"“([{CJK_CHARS}]{{2,10}})”", doc.source)
     body = "\n".join(p.text for p in doc.body)
     tfidf = jieba.analyse.extract_tags(body, topK=limit, allowPOS=("n", "nz", "vn", "nr", "ns", "nt", "l", "i"))
     seen: dict[str, None] = {}
     for t in [*doc.keywords, *quoted, *tfidf]:
-        if 2 <= len(t) <= 10 and re.fullmatch(r"[\u4e00-\u9fff]+", t):
+        if 2 <= len(t) <= 10 and CJK_RUN.fullmatch(t):
             seen.setdefault(t, None)
     return list(seen)[: limit + 30]
 
@@ -226,11 +225,7 @@ def _valid_pairs(obj: object) -> bool:
         isinstance(obj, dict)
         and len(obj) >= 5
         and all(
-            isinstance(k, str)
-            and isinstance(v, str)
-            and re.search(r"[\u4e00-\u9fff]", k)
-            and v.strip()
-            and not re.search(r"[\u4e00-\u9fff]", v)
+            isinstance(k, str) and isinstance(v, str) and CJK.search(k) and v.strip() and not CJK.search(v)
             for k, v in obj.items()
         )
     )
@@ -245,9 +240,7 @@ class LLMTranslator:
         self.chat = chat
         self.glossary = glossary
         # only well-formed entries are reused: a Chinese translation of an English text
-        self.cache = LLMCache(
-            _cache_file(settings, doc, model, "translations"), valid=lambda v: bool(re.search(r"[\u4e00-\u9fff]", v))
-        )
+        self.cache = LLMCache(_cache_file(settings, doc, model, "translations"), valid=lambda v: bool(CJK.search(v)))
         self.path = self.cache.path
 
     def translate(self, query: str) -> str:
@@ -264,7 +257,7 @@ class LLMTranslator:
             )
             return ""
         zh = str(msg.content).strip().splitlines()[0].strip() if str(msg.content).strip() else ""
-        if not re.search(r"[\u4e00-\u9fff]", zh) or len(zh) > 4 * len(query) + 20:
+        if not CJK.search(zh) or len(zh) > 4 * len(query) + 20:
             return ""  # an empty or runaway translation is not cached
         self.cache.put(query, zh)
         return zh

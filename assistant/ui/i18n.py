@@ -1,8 +1,14 @@
-"""Every user-visible string of the web app, in Chinese and English."""
+"""Every user-visible label of the web app, and those the CLI shares with it, in Chinese and English."""
 
 from __future__ import annotations
 
-from assistant.answering.claims import VERDICT_LABELS
+# the four verdicts, as the CLI and the web app show them (one table for both)
+VERDICT_LABELS: dict[str, dict[str, str]] = {
+    "supported": {"zh": "有依据", "en": "Supported"},
+    "partial": {"zh": "部分有依据", "en": "Partially supported"},
+    "contradicted": {"zh": "与综述相矛盾", "en": "Contradicted by the review"},
+    "not_found": {"zh": "综述中未找到依据", "en": "Not found in the review"},
+}
 
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"zh": "综述问答:人工智能与区域经济", "en": "Review QA: AI and the Regional Economy"},
@@ -60,7 +66,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "模型:{backend}({model}) · 索引:{chunks} 个块、{sentences} 个句子、{refs} 条文献",
         "en": "Model: {backend} ({model}) · Index: {chunks} chunks, {sentences} sentences, {refs} references",
     },
-    "llm_down": {"zh": "大模型不可用,已改用摘录模式。", "en": "The LLM is unavailable; answering in extractive mode."},
     "auto": {"zh": "自动", "en": "Auto"},
     "dossier": {"zh": "单篇文献档案(按被引次数排序)", "en": "Reference dossier (most cited first)"},
     "times_cited": {"zh": "综述中被引用 {k} 次", "en": "cited {k} times in the review"},

@@ -191,21 +191,13 @@ def section_html(doc: Document, section_id: str, lang: str) -> str:
     """A section (with its subsections) to read, citations linked to the reference list below."""
     parts = []
     for s in doc.sections:
-        if section_id != "all" and s.id != section_id and not s.id.startswith(section_id + "."):
+        if not s.within(section_id):
             continue
         level = "h3" if s.level == 1 else "h4"
         parts.append(f'<{level} id="sec-{esc(s.id)}">{esc(s.title)}</{level}>')
         for p in s.paragraphs:
             parts.append(f'<p class="rq-passage" id="{esc(p.id)}">{_linked_paragraph(p)}</p>')
-    cited = sorted(
-        {
-            n
-            for s in doc.sections
-            if section_id == "all" or s.id == section_id or s.id.startswith(section_id + ".")
-            for p in s.paragraphs
-            for n in p.refs
-        }
-    )
+    cited = sorted({n for s in doc.sections if s.within(section_id) for p in s.paragraphs for n in p.refs})
     refs = [doc.reference(n) for n in cited] if section_id != "all" else doc.references
     parts.append(f"<h3>{esc(t('references', lang))}</h3><ol class='rq-refs' style='list-style:none'>")
     for r in refs:
