@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ["LANGSMITH_TRACING"] = "false"
+from .helpers import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-for k in [k for k in os.environ if k.startswith("REVIEWQA_")]:
-    if k != "REVIEWQA_CACHE_DIR":
-        del os.environ[k]
+
+@pytest.fixture(scope="session", autouse=True)
+def test_environment():
+    """Offline, no telemetry, and none of the developer's REVIEWQA_* settings (the model cache
+    excepted): every test, and every CLI process a test starts, sees the defaults."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    mp.setenv("ANONYMIZED_TELEMETRY", "False")
+    mp.setenv("TOKENIZERS_PARALLELISM", "false")
+    mp.setenv("LANGSMITH_TRACING", "false")
+    for k in [k for k in os.environ if k.startswith("REVIEWQA_") and k != "REVIEWQA_CACHE_DIR"]:
+        mp.delenv(k)
+    yield
+    mp.undo()
+
+
+@pytest.fixture
+def hash_env(tmp_path) -> dict[str, str]:
+    """Environment for a CLI process with tiny hash embeddings and a private store (no torch)."""
+    return {"REVIEWQA_EMBED_MODEL": "hash:64", "REVIEWQA_STORE_DIR": str(tmp_path / "store")}
 
 
 @pytest.fixture(scope="session")
@@ -54,18 +63,6 @@ def real_retriever(real_index):
     return HybridRetriever(real_index)
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    e = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
-        capture_output=True,
-        text=True,
-        env=e,
-        cwd=ROOT,
-        timeout=timeout,
-    )
-
-
 @pytest.fixture(scope="session")
 def fake_assistant_factory(real_index):
     """Assistants over the real index and embedder, with a scripted LangChain fake chat model."""
@@ -90,14 +87,6 @@ def local_assistant(real_index):
     return Assistant(real_index.settings, backend="local", index=real_index)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def ui_server(local_assistant):
     """The Gradio app on 127.0.0.1, sharing the session's model; yields its URL."""
@@ -107,3 +96,14 @@ def ui_server(local_assistant):
     demo = serve(local_assistant, "127.0.0.1", port, block=False)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+REAL_MODEL_FIXTURES = {"real_index", "real_retriever", "fake_assistant_factory", "local_assistant", "ui_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the real embeddings or LLM is slow, whatever its module says: `make test-fast`
+    never loads a model."""
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

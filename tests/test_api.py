@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .conftest import free_port, run_cli
+from .helpers import free_port, run_cli
 
 pytestmark = pytest.mark.slow
 KEY = "test-key-123"

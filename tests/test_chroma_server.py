@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import free_port as _free_port
-from .conftest import run_cli
+from .helpers import free_port as _free_port
+from .helpers import run_cli
 
 pytestmark = pytest.mark.slow  # the real index's vectors
 

@@ -6,7 +6,7 @@ import json
 
 from assistant.corpus.citations import find_citations, resolve_text
 
-from .conftest import DATA
+from .helpers import DATA
 
 
 def test_dev_citelinks_resolve_exactly(doc):

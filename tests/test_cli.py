@@ -8,23 +8,9 @@ import sys
 
 import pytest
 
-from .conftest import DATA, ROOT, run_cli
-
-
-def assert_one_line_error(out, word: str) -> None:
-    """Exit 2, exactly one line on stderr containing `word`, never a traceback."""
-    assert out.returncode == 2, out.stderr
-    lines = [x for x in out.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1 and word in lines[0], out.stderr
-    assert "Traceback" not in out.stderr
-
+from .helpers import DATA, ROOT, assert_one_line_error, run_cli
 
 PASSAGE_KEYS = {"id", "kind", "lang", "section", "text", "score", "start", "end", "references"}
-
-
-@pytest.fixture
-def env(tmp_path):
-    return {"REVIEWQA_EMBED_MODEL": "hash:64", "REVIEWQA_STORE_DIR": str(tmp_path / "store")}
 
 
 def test_help_is_lazy():
@@ -39,18 +25,18 @@ def test_help_is_lazy():
     assert "retrieve" in out.stdout and "reviewqa" in out.stdout
 
 
-def test_index_reports_counts(env):
-    out = run_cli("index", "--json", env=env)
+def test_index_reports_counts(hash_env):
+    out = run_cli("index", "--json", env=hash_env)
     assert out.returncode == 0, out.stderr
     rep = json.loads(out.stdout)
     assert rep["references"] == 78 and rep["unresolved"] == 0 and rep["sections"] == 14
     assert rep["citations_linked"] == rep["citations"] > 80
-    text = run_cli("index", env=env)
+    text = run_cli("index", env=hash_env)
     assert "references: 78" in text.stdout and "unresolved 0" in text.stdout
 
 
-def test_retrieve_json_shape(env):
-    out = run_cli("retrieve", "智能鸿沟", "--k", "3", "--json", env=env)
+def test_retrieve_json_shape(hash_env):
+    out = run_cli("retrieve", "智能鸿沟", "--k", "3", "--json", env=hash_env)
     assert out.returncode == 0, out.stderr
     obj = json.loads(out.stdout)
     assert obj["query"] == "智能鸿沟" and len(obj["passages"]) == 3
@@ -62,28 +48,28 @@ def test_retrieve_json_shape(env):
     assert any("智能鸿沟" in p["text"] for p in obj["passages"])
 
 
-def test_retrieve_batch(env, tmp_path):
+def test_retrieve_batch(hash_env, tmp_path):
     f = tmp_path / "q.jsonl"
     f.write_text('{"q": "链主企业"}\n{"q": "   "}\n{"q": "What is regional governance?"}\n', encoding="utf-8")
-    out = run_cli("retrieve", "--batch", str(f), "--k", "2", env=env)
+    out = run_cli("retrieve", "--batch", str(f), "--k", "2", env=hash_env)
     assert out.returncode == 0, out.stderr
     lines = [json.loads(x) for x in out.stdout.splitlines()]
     assert len(lines) == 3
     assert len(lines[0]["passages"]) == 2 and "error" in lines[1] and len(lines[2]["passages"]) == 2
 
 
-def test_refs_json_and_unresolved(env):
-    out = run_cli("refs", "--json", env=env)
+def test_refs_json_and_unresolved(hash_env):
+    out = run_cli("refs", "--json", env=hash_env)
     rows = [json.loads(x) for x in out.stdout.splitlines()]
     assert [r["n"] for r in rows] == list(range(1, 79))
     r56 = rows[55]
     assert "张龙辉等, 2020" in r56["cited_as"] and r56["passages"]
-    un = run_cli("refs", "--unresolved", "--json", env=env)
+    un = run_cli("refs", "--unresolved", "--json", env=hash_env)
     assert un.returncode == 0 and un.stdout.strip() == ""
 
 
-def test_eval_citelinks(env):
-    out = run_cli("eval", str(DATA / "dev_citelinks.jsonl"), "--json", env=env)
+def test_eval_citelinks(hash_env):
+    out = run_cli("eval", str(DATA / "dev_citelinks.jsonl"), "--json", env=hash_env)
     res = json.loads(out.stdout)
     assert res["kind"] == "citelinks" and res["accuracy"] == 1.0
 
@@ -99,19 +85,19 @@ def test_eval_citelinks(env):
         (("eval", "/nonexistent/file.jsonl"), "error"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(env, args, lang_word):
-    assert_one_line_error(run_cli(*args, env=env), lang_word)
+def test_bad_input_exits_2_with_one_line(hash_env, args, lang_word):
+    assert_one_line_error(run_cli(*args, env=hash_env), lang_word)
 
 
-def test_long_query_message_follows_language(env):
-    zh = run_cli("retrieve", "区" * 2001, env=env)
+def test_long_query_message_follows_language(hash_env):
+    zh = run_cli("retrieve", "区" * 2001, env=hash_env)
     assert "过长" in zh.stderr and "too long" not in zh.stderr
-    en = run_cli("retrieve", "x " * 1001, env=env)
+    en = run_cli("retrieve", "x " * 1001, env=hash_env)
     assert "too long" in en.stderr and "过长" not in en.stderr
 
 
 @pytest.mark.parametrize("make_corpus", ["missing", "directory", "binary", "garbage"])
-def test_bad_corpus_exits_2(env, tmp_path, make_corpus):
+def test_bad_corpus_exits_2(hash_env, tmp_path, make_corpus):
     path = tmp_path / "corpus.txt"
     if make_corpus == "directory":
         path.mkdir()
@@ -119,17 +105,17 @@ def test_bad_corpus_exits_2(env, tmp_path, make_corpus):
         path.write_bytes(b"\xff\xfe\x00\x01" * 50)
     elif make_corpus == "garbage":
         path.write_text("hello\n\nworld\n", encoding="utf-8")
-    out = run_cli("index", env={**env, "REVIEWQA_CORPUS_PATH": str(path)})
+    out = run_cli("index", env={**hash_env, "REVIEWQA_CORPUS_PATH": str(path)})
     assert_one_line_error(out, "")
 
 
-def test_corrupt_store_recovers_through_cli(env):
-    assert run_cli("index", env=env).returncode == 0
+def test_corrupt_store_recovers_through_cli(hash_env):
+    assert run_cli("index", env=hash_env).returncode == 0
     from pathlib import Path
 
-    db = Path(env["REVIEWQA_STORE_DIR"]) / "chroma" / "chroma.sqlite3"
+    db = Path(hash_env["REVIEWQA_STORE_DIR"]) / "chroma" / "chroma.sqlite3"
     db.write_bytes(b"\x00garbage" * 64)
-    out = run_cli("retrieve", "区域治理", "--json", env=env)
+    out = run_cli("retrieve", "区域治理", "--json", env=hash_env)
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["passages"]) == 5
     assert "重建" in out.stderr or "Rebuilding" in out.stderr
@@ -139,35 +125,35 @@ def test_corrupt_store_recovers_through_cli(env):
 @pytest.mark.parametrize(
     "text, word", [("", "error"), ("  \t ", "error"), ("问" * 2001, "过长"), ("why " * 600, "too long")]
 )
-def test_ask_and_cite_bad_input_exit_2(env, cmd, text, word):
-    out = run_cli(cmd, text, env=env)
+def test_ask_and_cite_bad_input_exit_2(hash_env, cmd, text, word):
+    out = run_cli(cmd, text, env=hash_env)
     assert_one_line_error(out, word)
     assert "loading" not in out.stderr  # rejected before any model is loaded
 
 
-def test_cite_batch_reports_non_text_per_line(env, tmp_path):
+def test_cite_batch_reports_non_text_per_line(hash_env, tmp_path):
     f = tmp_path / "claims.jsonl"
     f.write_text('{"claim": 42}\n{"claim": "数字技术弱化了距离效应。"}\n', encoding="utf-8")
-    out = run_cli("cite", "--batch", str(f), "--backend", "extractive", env=env)
+    out = run_cli("cite", "--batch", str(f), "--backend", "extractive", env=hash_env)
     assert out.returncode == 0, out.stderr
     rows = [json.loads(x) for x in out.stdout.splitlines()]
     assert len(rows) == 2 and "must be text" in rows[0]["error"]
     assert rows[1]["claim"] == "数字技术弱化了距离效应。" and "verdict" in rows[1] and "error" not in rows[1]
 
 
-def test_unknown_section_is_a_one_line_error(env):
-    out = run_cli("summarize", "--section", "9.9", "--backend", "extractive", env=env)
+def test_unknown_section_is_a_one_line_error(hash_env):
+    out = run_cli("summarize", "--section", "9.9", "--backend", "extractive", env=hash_env)
     assert out.returncode == 2 and "9.9" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_ask_batch_answers_good_lines_and_reports_broken_ones(env, tmp_path):
+def test_ask_batch_answers_good_lines_and_reports_broken_ones(hash_env, tmp_path):
     f = tmp_path / "q.jsonl"
     f.write_bytes(
         "\ufeff".encode()
         + '{"q": "链主企业在人工智能时代发生了什么转变?"}\n{"q": broken\n{"x": 1}\n{"q": "   "}\n'
         '{"q": "What is the population of Shenzhen?"}\n'.encode()
     )
-    out = run_cli("ask", "--batch", str(f), "--backend", "extractive", env=env)
+    out = run_cli("ask", "--batch", str(f), "--backend", "extractive", env=hash_env)
     assert out.returncode == 1, out.stderr
     rows = [json.loads(x) for x in out.stdout.splitlines()]
     assert len(rows) == 5
@@ -180,15 +166,15 @@ def test_ask_batch_answers_good_lines_and_reports_broken_ones(env, tmp_path):
     assert set(rows[0]) <= set(rows[3]) and rows[3]["dropped_sentences"] == 0 and not rows[3]["grounded"]
 
 
-def test_retrieve_batch_with_a_broken_line_exits_1(env, tmp_path):
+def test_retrieve_batch_with_a_broken_line_exits_1(hash_env, tmp_path):
     f = tmp_path / "q.jsonl"
     f.write_text('{"q": "链主企业"}\nnot json\n', encoding="utf-8")
-    out = run_cli("retrieve", "--batch", str(f), "--k", "2", env=env)
+    out = run_cli("retrieve", "--batch", str(f), "--k", "2", env=hash_env)
     assert out.returncode == 1
     rows = [json.loads(x) for x in out.stdout.splitlines()]
     assert len(rows[0]["passages"]) == 2 and rows[1] == {"line": 2, "error": "not valid JSON"}
 
 
-def test_batch_file_that_is_not_a_regular_file(env):
-    out = run_cli("retrieve", "--batch", "/dev/zero", env=env)
+def test_batch_file_that_is_not_a_regular_file(hash_env):
+    out = run_cli("retrieve", "--batch", "/dev/zero", env=hash_env)
     assert_one_line_error(out, "/dev/zero")

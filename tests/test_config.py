@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import fields
 
-from .conftest import ROOT, run_cli
+from .helpers import ROOT, run_cli
 
 
 def test_every_setting_has_help_and_is_listed():

@@ -10,7 +10,7 @@ import pytest
 from assistant.errors import UserError
 from assistant.research.dossier import by_citations, check_ref_number, dossier
 
-from .conftest import run_cli
+from .helpers import run_cli
 
 
 def _bigrams(s: str) -> set[str]:

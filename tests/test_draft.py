@@ -12,7 +12,7 @@ from assistant.corpus.citations import find_citations
 from assistant.errors import UserError
 from assistant.research.draft import read_draft, resolve_citation, split_draft, strip_citations
 
-from .conftest import DATA, run_cli
+from .helpers import DATA, run_cli
 
 
 def _resolve(doc, text: str):

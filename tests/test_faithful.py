@@ -99,7 +99,7 @@ def test_contradicted_verdict_is_shown_by_the_cli_and_the_web_app(real_index):
     from assistant.ui.i18n import VERDICT_LABELS
     from assistant.ui.render import claim_html
 
-    from .conftest import run_cli
+    from .helpers import run_cli
 
     out = run_cli(
         "cite",
@@ -123,7 +123,7 @@ def test_without_an_llm_no_paraphrase_or_absent_claim_is_called_contradicted(rea
     from assistant.answering.chain import Assistant
     from assistant.answering.claims import make_citer
 
-    from .conftest import DATA
+    from .helpers import DATA
 
     c = make_citer(Assistant(real_index.settings, backend="extractive", index=real_index))
     rows = [json.loads(x) for x in (DATA / "own_verdicts.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -11,7 +11,7 @@ from assistant.answering.chain import Assistant
 from assistant.evaluation import gold_rank, read_jsonl
 from assistant.text import detect_lang
 
-from .conftest import DATA, free_port
+from .helpers import DATA, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.answering.chain import Assistant
 
-from .conftest import free_port
+from .helpers import free_port
 
 pytestmark = pytest.mark.slow
 

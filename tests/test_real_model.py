@@ -15,7 +15,7 @@ import pytest
 
 from assistant.evaluation import gold_rank, read_jsonl
 
-from .conftest import DATA, ROOT, run_cli
+from .helpers import DATA, ROOT, run_cli
 
 pytestmark = pytest.mark.slow
 

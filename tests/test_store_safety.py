@@ -15,7 +15,7 @@ from assistant.errors import StoreError
 from assistant.indexing.build import ensure_index
 from assistant.indexing.store import MANIFEST, OWNER_MARK
 
-from .conftest import ROOT, run_cli
+from .helpers import ROOT, run_cli
 from .test_cli import assert_one_line_error
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import free_port
+from .helpers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -159,7 +159,7 @@ def test_reference_dossier_in_browse_tab(page):
 def test_draft_check_tab(page):
     """Paste a draft, see the verdicts, the flagged citations and the rebuilt reference list,
     download the BibTeX; the screenshot goes to docs/ for the README."""
-    from .conftest import DATA
+    from .helpers import DATA
 
     page.get_by_text("中文", exact=True).first.click()
     page.get_by_role("tab", name="文稿核查").click()
