@@ -92,6 +92,8 @@ def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_
     )
     assert a._english_only("An industrial brain (产业大脑体系) helps layout.") == "An industrial brain helps layout."
     assert a._english_only("It is a regional factor集聚 effect.") == ""  # not a glossary term: dropped
+    # a term copied with the English the context gave it keeps that English once
+    assert a._english_only('Two risks: "数据孤岛(data silo)" and more.') == 'Two risks: "data silo" and more.'
     assert a._english_only("It is called “双刃剑” in the review.") == "It is called “双刃剑” in the review."
 
 

@@ -300,7 +300,9 @@ class Assistant:
         if not CJK_RUN.search(outside):
             return text
         pairs = self.glossary_pairs
-        fixed = re.sub(rf"\s*[(（][^()（）]*[{CJK_CHARS}][^()（）]*[)）]", "", text)  # a Chinese aside goes
+        # "数据孤岛(data silo)", copied from the annotated context: the English the context gave stays
+        fixed = re.sub(rf"[{CJK_CHARS}]+\s*[(（]\s*([A-Za-z][^()（）{CJK_CHARS}]*?)\s*[)）]", r"\1", text)
+        fixed = re.sub(rf"\s*[(（][^()（）]*[{CJK_CHARS}][^()（）]*[)）]", "", fixed)  # a Chinese aside goes
         for zh in sorted((k for k in pairs if k in fixed), key=len, reverse=True):  # glossary terms, longest first
             fixed = fixed.replace(zh, f" {pairs[zh].split(';')[0].strip()} ")
         left = [t for t in dict.fromkeys(CJK_RUN.findall(QUOTED.sub("", fixed)))]
