@@ -87,14 +87,14 @@ def test_french_question_is_answered_in_english_only(fake_assistant_factory):
 def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_assistant_factory):
     a = fake_assistant_factory("x")
     assert (
-        a._english_only("AI widens the 智能鸿沟 between regions.")
+        a.english.clean("AI widens the 智能鸿沟 between regions.")
         == "AI widens the intelligence divide between regions."
     )
-    assert a._english_only("An industrial brain (产业大脑体系) helps layout.") == "An industrial brain helps layout."
-    assert a._english_only("It is a regional factor集聚 effect.") == ""  # not a glossary term: dropped
+    assert a.english.clean("An industrial brain (产业大脑体系) helps layout.") == "An industrial brain helps layout."
+    assert a.english.clean("It is a regional factor集聚 effect.") == ""  # not a glossary term: dropped
     # a term copied with the English the context gave it keeps that English once
-    assert a._english_only('Two risks: "数据孤岛(data silo)" and more.') == 'Two risks: "data silo" and more.'
-    assert a._english_only("It is called “双刃剑” in the review.") == "It is called “双刃剑” in the review."
+    assert a.english.clean('Two risks: "数据孤岛(data silo)" and more.') == 'Two risks: "data silo" and more.'
+    assert a.english.clean("It is called “双刃剑” in the review.") == "It is called “双刃剑” in the review."
 
 
 def test_contradicted_verdict_is_shown_by_the_cli_and_the_web_app(real_index):

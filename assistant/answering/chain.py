@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from assistant.answering.english import EnglishWriter
 from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, Grounder, render, split_answer
 from assistant.answering.prompts import chat_prompt
 from assistant.answering.results import NOTES, PREMISE, AskEvent, AskResult, Done, Sentence, Status
@@ -22,10 +23,9 @@ from assistant.log import log
 from assistant.retrieval.hybrid import Hit, HybridRetriever
 from assistant.serialize import citations_json
 from assistant.settings import Settings
-from assistant.text import CJK_CHARS, CJK_RUN, detect_lang
+from assistant.text import detect_lang
 
 NOT_FOUND_RX = re.compile(r"not[\s_-]*found", re.I)
-QUOTED = re.compile(r"[“\"「『][^”\"」』A-Za-z]*[”\"」』]")  # a verbatim Chinese quote (no Latin letters)
 
 
 class Assistant:
@@ -56,6 +56,7 @@ class Assistant:
         from assistant.retrieval.translate import Glossary
 
         self.grounder.glossary = Glossary(self.glossary_pairs)
+        self.english = EnglishWriter(self.grounder.glossary, self.backend.chat, self.grounder.idf)
         if self.backend.chat is not None:
             from assistant.answering.judge import Judge
 
@@ -293,39 +294,6 @@ class Assistant:
             self._own = "\n".join(p.text for p in [*doc.front, doc.abstract, *doc.body, *doc.notes, doc.abstract_en])
         return self._own
 
-    def _english_only(self, text: str) -> str:
-        """An English sentence with Chinese words outside quotation marks: glossary terms are put in
-        English; a sentence that still holds Chinese is dropped ('' returned)."""
-        outside = QUOTED.sub("", text)
-        if not CJK_RUN.search(outside):
-            return text
-        pairs = self.glossary_pairs
-        # "数据孤岛(data silo)", copied from the annotated context: the English the context gave stays
-        fixed = re.sub(rf"[{CJK_CHARS}]+\s*[(（]\s*([A-Za-z][^()（）{CJK_CHARS}]*?)\s*[)）]", r"\1", text)
-        fixed = re.sub(rf"\s*[(（][^()（）]*[{CJK_CHARS}][^()（）]*[)）]", "", fixed)  # a Chinese aside goes
-        for zh in sorted((k for k in pairs if k in fixed), key=len, reverse=True):  # glossary terms, longest first
-            fixed = fixed.replace(zh, f" {pairs[zh].split(';')[0].strip()} ")
-        left = [t for t in dict.fromkeys(CJK_RUN.findall(QUOTED.sub("", fixed)))]
-        if left and self.backend.chat is not None and len(left) <= 4:  # terms the glossary lacks: ask once
-            for zh, en in self._term_renderings(left).items():
-                fixed = fixed.replace(zh, f" {en} ")
-        fixed = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", fixed)).strip()
-        return "" if CJK_RUN.search(QUOTED.sub("", fixed)) else fixed
-
-    def _term_renderings(self, terms: list[str]) -> dict[str, str]:
-        """English renderings of Chinese words the glossary lacks (one LLM call), kept for the session."""
-        from assistant.retrieval.translate import parse_glossary_lines
-
-        try:
-            msg = (chat_prompt("glossary", "en") | self.backend.chat).invoke(
-                {"terms": "\n".join(f"{k}. {t}" for k, t in enumerate(terms, 1))}
-            )
-        except Exception:
-            return {}
-        got = parse_glossary_lines(str(msg.content), terms)
-        self.glossary_pairs.update(got)
-        return got
-
     def _reference_context(self, refs: list[int], hits: list) -> list[ContextPassage]:
         """A question about references: the review's sentences that cite them, numbered."""
         if not refs:
@@ -353,7 +321,7 @@ class Assistant:
 
         # for an English answer the review's terms carry their English in the context, so a small
         # model copies it rather than coining a calque ("technology density" for 技术密集度)
-        passages = "\n".join(f"[{c.marker}] {self._annotate(c.text) if lang == 'en' else c.text}" for c in ctx)
+        passages = "\n".join(f"[{c.marker}] {self.english.annotate(c.text) if lang == 'en' else c.text}" for c in ctx)
         chain = chat_prompt("answer", lang) | self.backend.chat
         buf, released, started = "", 0, False
         seen: list[str] = []
@@ -392,18 +360,6 @@ class Assistant:
         for text, markers in split_answer(buf)[released:]:
             yield from self._check_one(text, markers, ctx, lang)
 
-    def _annotate(self, text: str, limit: int = 3) -> str:
-        """`text` with the glossary's English after the first use of its longest review terms."""
-        found: list[str] = []
-        for zh in sorted((k for k in self.glossary_pairs if len(k) >= 3 and k in text), key=len, reverse=True):
-            # terms in most sentences (人工智能) are known to the model already
-            if not any(zh in longer for longer in found) and self.grounder.idf(zh) >= 1.0:
-                found.append(zh)
-        for zh in found[:limit]:
-            i = text.find(zh) + len(zh)
-            text = f"{text[:i]}({self.glossary_pairs[zh].split(';')[0].strip()}){text[i:]}"
-        return text
-
     def _check_one(
         self,
         text: str,
@@ -416,7 +372,7 @@ class Assistant:
         if lang == "en":
             from assistant.text import other_latin_language
 
-            text = "" if other_latin_language(text) else self._english_only(text)
+            text = "" if other_latin_language(text) else self.english.clean(text)
             if not text:
                 yield "dropped", None
                 return

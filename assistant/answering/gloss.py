@@ -80,7 +80,7 @@ class Glosser:
 
     def _english(self, out: str) -> str:
         """Chinese words left in an English rendering put in English (glossary, then the LLM), else ''."""
-        fix = getattr(self.a, "_english_only", None)
+        fix = getattr(getattr(self.a, "english", None), "clean", None)
         return fix(out) if fix else ("" if CJK.search(out) else out)
 
     def _call(self, prompt: str, lang: str, values: dict[str, str]) -> str:

@@ -18,7 +18,7 @@ PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question"}),  # chain._generate, lc.answer_runnable
     "condense": frozenset({"history", "question"}),  # chain.condense
     "gloss": frozenset({"glossary", "text"}),  # gloss.Glosser.gloss
-    "glossary": frozenset({"terms"}),  # translate.build_glossary, chain._term_renderings
+    "glossary": frozenset({"terms"}),  # translate.build_glossary, english.EnglishWriter
     "judge": frozenset({"claim", "passage"}),  # judge.Judge
     "ref_use": frozenset({"reference", "sentence"}),  # gloss.Glosser.use_line
     "summarize_map": frozenset({"section", "passages"}),  # summarize._summarize_zh
