@@ -138,7 +138,7 @@ def citelink_metrics(rows: list[dict[str, Any]], resolve: Callable[[str], list[i
 
 
 def draft_metrics(rows: list[dict[str, Any]], gold: dict[str, Any]) -> dict[str, Any]:
-    """A draft check (`draft.sentence_json` rows) against a gold file: per gold sentence, the verdict
+    """A draft check (`serialize.sentence_json` rows) against a gold file: per gold sentence, the verdict
     and every citation's references, problem and flag (no flag unless the gold names one)."""
     details = []
     for g in gold["sentences"]:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from assistant.answering.claims import CiteResult
     from assistant.answering.grounding import CheckedSentence, ContextPassage
     from assistant.answering.results import AskResult
+    from assistant.research.draft import DraftSentence
 
 
 def reference_json(r: Reference) -> dict[str, Any]:
@@ -170,4 +171,32 @@ def empty_cite_json(claim: str, error: str = "") -> dict[str, Any]:
         "support": [],
         "references": [],
         **({"error": error} if error else {}),
+    }
+
+
+def sentence_json(d: DraftSentence, doc: Document) -> dict[str, Any]:
+    cj = cite_json(d.result, doc) if d.result is not None else {"support": []}
+    return {
+        "sentence": d.text,
+        "start": d.start,
+        "end": d.end,
+        "verdict": d.verdict,
+        "support": cj["support"],
+        **({"reason": cj["reason"]} if cj.get("reason") else {}),
+        "citations": [
+            {"as": c.text, "refs": c.refs, "problem": c.problem, **({"flag": c.flag} if c.flag else {})}
+            for c in d.citations
+        ],
+        "suggest": d.suggest,
+    }
+
+
+def references_json(nums: list[int], doc: Document) -> dict[str, Any]:
+    from assistant.corpus.bibformat import bibtex, gbt7714
+
+    refs = [doc.reference(n) for n in nums]
+    return {
+        "references": [reference_json(r) for r in refs],
+        "gbt7714": gbt7714(refs),
+        "bibtex": bibtex(refs, doc.references),
     }

@@ -116,7 +116,8 @@ def test_drafts_checked_against_their_gold(local_assistant, gold):
     the review lacks, a crop-yield claim, 转引, an ambiguous author-year)."""
     from assistant.answering.claims import make_citer
     from assistant.evaluation import draft_metrics
-    from assistant.research.draft import DraftChecker, sentence_json
+    from assistant.research.draft import DraftChecker
+    from assistant.serialize import sentence_json
 
     g = json.loads((DATA / gold).read_text(encoding="utf-8"))
     checker = DraftChecker(make_citer(local_assistant))

@@ -260,7 +260,8 @@ def draft_eval(args: argparse.Namespace) -> int:
     from assistant.cli.answer import _assistant
     from assistant.errors import UserError
     from assistant.evaluation import draft_metrics
-    from assistant.research.draft import DraftChecker, read_draft, sentence_json
+    from assistant.research.draft import DraftChecker, read_draft
+    from assistant.serialize import sentence_json
 
     path = Path(args.file)
     try:

@@ -34,7 +34,8 @@ def _progress(lang: str) -> Any:
 def cmd_check(args: argparse.Namespace) -> int:
     from assistant.answering.claims import make_citer
     from assistant.cli.answer import _assistant
-    from assistant.research.draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
+    from assistant.research.draft import DraftChecker, check_draft_text, read_draft
+    from assistant.serialize import references_json, sentence_json
     from assistant.text import detect_lang
     from assistant.ui.i18n import VERDICT_LABELS
 

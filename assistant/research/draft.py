@@ -249,34 +249,3 @@ class DraftChecker:
             for n in d.suggest:
                 seen.setdefault(n)
         return list(seen)
-
-
-def sentence_json(d: DraftSentence, doc: Document) -> dict[str, Any]:
-    from assistant.serialize import cite_json
-
-    cj = cite_json(d.result, doc) if d.result is not None else {"support": []}
-    return {
-        "sentence": d.text,
-        "start": d.start,
-        "end": d.end,
-        "verdict": d.verdict,
-        "support": cj["support"],
-        **({"reason": cj["reason"]} if cj.get("reason") else {}),
-        "citations": [
-            {"as": c.text, "refs": c.refs, "problem": c.problem, **({"flag": c.flag} if c.flag else {})}
-            for c in d.citations
-        ],
-        "suggest": d.suggest,
-    }
-
-
-def references_json(nums: list[int], doc: Document) -> dict[str, Any]:
-    from assistant.corpus.bibformat import bibtex, gbt7714
-    from assistant.serialize import reference_json
-
-    refs = [doc.reference(n) for n in nums]
-    return {
-        "references": [reference_json(r) for r in refs],
-        "gbt7714": gbt7714(refs),
-        "bibtex": bibtex(refs, doc.references),
-    }

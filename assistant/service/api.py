@@ -185,7 +185,8 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
     @api.post("/api/check")
     def check(body: dict[str, Any]) -> list[dict[str, Any]] | dict[str, Any]:
-        from assistant.research.draft import DraftChecker, check_draft_text, references_json, sentence_json
+        from assistant.research.draft import DraftChecker, check_draft_text
+        from assistant.serialize import references_json, sentence_json
 
         checker = DraftChecker(assistant.citer)
         checked = checker.check(check_draft_text(str(body.get("text", ""))))

@@ -151,7 +151,8 @@ class App:
         """(report table, GB/T 7714 list, BibTeX file to download) for pasted text or an uploaded file."""
         import tempfile
 
-        from assistant.research.draft import DraftChecker, check_draft_text, read_draft, references_json, sentence_json
+        from assistant.research.draft import DraftChecker, check_draft_text, read_draft
+        from assistant.serialize import references_json, sentence_json
 
         lang = _ui(ui_lang)
         try:

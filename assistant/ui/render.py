@@ -212,7 +212,7 @@ def section_html(doc: Document, section_id: str, lang: str) -> str:
 
 def draft_html(rows: list[dict[str, Any]], lang: str) -> str:
     """The draft check as a table: sentence, verdict with its quote, each citation and its problem,
-    the references the review cites for the point. `rows` are `draft.sentence_json` objects."""
+    the references the review cites for the point. `rows` are `serialize.sentence_json` objects."""
     from assistant.research.draft import PROBLEM_LABELS
 
     if not rows:
