@@ -137,6 +137,26 @@ def test_without_an_llm_no_paraphrase_or_absent_claim_is_called_contradicted(rea
             assert got == "contradicted", r
 
 
+def test_without_an_llm_no_flipped_english_claim_is_certified(real_index):
+    """Extractive mode cannot translate an English claim, yet a flipped one must not come back
+    `supported`: the cues decide alone (contradicted, or only partly supported)."""
+    import json
+
+    from assistant.answering.chain import Assistant
+    from assistant.answering.claims import make_citer
+
+    from .helpers import DATA
+
+    citer = make_citer(Assistant(real_index.settings, backend="extractive", index=real_index))
+    rows = [json.loads(x) for x in (DATA / "own_verdicts.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    flipped_en = [r for r in rows if r["kind"] == "flipped" and re.match(r"[A-Za-z]", r["claim"])]
+    assert len(flipped_en) >= 5
+    certified = [r["id"] for r in flipped_en if citer.cite(r["claim"]).verdict == "supported"]
+    assert len(certified) <= 1, certified
+    r = citer.cite("AI triggers a forward gradient transfer of labour-intensive industries towards developed regions.")
+    assert r.verdict == "contradicted" and "逆向" in r.quotes[0].sentence.text
+
+
 def test_a_subject_only_the_reference_list_names_is_out_of_scope(fake_assistant_factory):
     """欧盟 occurs in the review only inside a cited title: the review does not discuss the EU, so the
     question is refused before the LLM is asked (the scripted reply would otherwise be answered)."""

@@ -215,6 +215,24 @@ class Citer:
                     result.quotes.append(Quote(u, p, float(rank[j]), (a, b), refs))
                     result.references = list(refs)
                     return result
+        if self.judge is None and lang == "en" and result.verdict != "not_found":
+            # no LLM (extractive): the cues decide alone. The best quote taking the opposite side of the
+            # claim's own family, or stating what the claim denies, contradicts it; a direction the
+            # best quotes never take leaves the claim only partly supported.
+            for j in ranked[:2]:
+                u = self.index.sentence_by_id[ids[j]]
+                why = cue_disagreement(claim, u.text)
+                # "up" (promote/inhibit, weaken/strengthen) takes too many objects to decide across
+                # languages without alignment; the narrower families and an explicit denial do
+                if why.endswith("vs the review") and why.split(":")[0] not in ("up", "negation"):
+                    p = doc_by_id[u.passage_id]
+                    a, b, refs = self._best_clause(p, u, variants, qv)
+                    result.verdict, result.reason = "contradicted", f"the cues ({why})"
+                    result.quotes.append(Quote(u, p, float(rank[j]), (a, b), refs))
+                    result.references = list(refs)
+                    return result
+            if result.verdict == "supported" and all(cue_disagreement(claim, t) for t in top2):
+                result.verdict, result.reason = "partial", "the review's wording does not confirm its direction"
         if said == "neutral" and result.verdict != "supported":
             result.verdict, result.reason = "not_found", "the LLM judge found it not addressed"
         if result.verdict == "not_found":

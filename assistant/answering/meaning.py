@@ -301,7 +301,7 @@ def cue_disagreement(claim: str, sentence: str) -> str:
         stated = any(not e.negated and e.signs.get(f) == -v for e in clauses for f, v in a.signs.items())
         denied = any(e.negated and e.signs.get(f) == v for e in clauses for f, v in a.signs.items())
         if stated and not denied:
-            return f"negation: {'/'.join(a.cues)} vs the review"
+            return f"denies: {'/'.join(a.cues)} vs the review"
     for f, v in a.signs.items():
         if f in seen and v not in seen[f]:
             return f"{f}: {'/'.join(a.cues)} vs the review"
