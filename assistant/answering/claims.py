@@ -200,37 +200,28 @@ class Citer:
         if lacking and (weight >= 3 or verdict != "supported") and not (lang == "en" and said == "supports"):
             result.verdict, result.reason = "not_found", "terms not in the review: " + ", ".join(lacking)
             return result
-        if said == "contradicts" and lang == "en":
-            # English claims: clauses cannot be aligned across languages, so the judge decides, and
-            # only when the quote does not share the claim's own direction, negation or scope
+        if lang == "en" and (said == "contradicts" or (self.judge is None and result.verdict != "not_found")):
+            # English claims: clauses cannot be aligned across languages. With an LLM the judge decides,
+            # and only when the quote does not share the claim's own direction, negation or scope.
+            # Without one (extractive) the cues decide alone: the best quote taking the opposite side of
+            # a narrow family, or stating what the claim denies ("up" — promote/inhibit, weaken/strengthen
+            # — takes too many objects to decide unaligned).
             for j in ranked[:2]:
                 u = self.index.sentence_by_id[ids[j]]
-                if zh_claim and aligned.get(j, 0.0) < ALIGN_JUDGE:
+                if said and zh_claim and aligned.get(j, 0.0) < ALIGN_JUDGE:
                     continue  # the judge read an unrelated sentence
                 why = cue_disagreement(claim, u.text)
-                if why:
+                rule_alone = why.endswith("vs the review") and why.split(":")[0] not in ("up", "negation")
+                if why and (said == "contradicts" or rule_alone):
                     p = doc_by_id[u.passage_id]
                     a, b, refs = self._best_clause(p, u, variants, qv)
-                    result.verdict, result.reason = "contradicted", f"the LLM judge and the cues ({why})"
+                    who = "the LLM judge and the cues" if said else "the cues"
+                    result.verdict, result.reason = "contradicted", f"{who} ({why})"
                     result.quotes.append(Quote(u, p, float(rank[j]), (a, b), refs))
                     result.references = list(refs)
                     return result
-        if self.judge is None and lang == "en" and result.verdict != "not_found":
-            # no LLM (extractive): the cues decide alone. The best quote taking the opposite side of the
-            # claim's own family, or stating what the claim denies, contradicts it; a direction the
-            # best quotes never take leaves the claim only partly supported.
-            for j in ranked[:2]:
-                u = self.index.sentence_by_id[ids[j]]
-                why = cue_disagreement(claim, u.text)
-                # "up" (promote/inhibit, weaken/strengthen) takes too many objects to decide across
-                # languages without alignment; the narrower families and an explicit denial do
-                if why.endswith("vs the review") and why.split(":")[0] not in ("up", "negation"):
-                    p = doc_by_id[u.passage_id]
-                    a, b, refs = self._best_clause(p, u, variants, qv)
-                    result.verdict, result.reason = "contradicted", f"the cues ({why})"
-                    result.quotes.append(Quote(u, p, float(rank[j]), (a, b), refs))
-                    result.references = list(refs)
-                    return result
+        if self.judge is None and lang == "en":
+            # a direction the best quotes never take leaves the claim only partly supported
             if result.verdict == "supported" and all(cue_disagreement(claim, t) for t in top2):
                 result.verdict, result.reason = "partial", "the review's wording does not confirm its direction"
         if said == "neutral" and result.verdict != "supported":
