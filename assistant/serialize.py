@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from assistant.answering.claims import CiteResult
     from assistant.answering.grounding import CheckedSentence, ContextPassage
     from assistant.answering.results import AskResult
+    from assistant.research.dossier import Dossier
     from assistant.research.draft import DraftSentence
 
 
@@ -199,4 +200,37 @@ def references_json(nums: list[int], doc: Document) -> dict[str, Any]:
         "references": [reference_json(r) for r in refs],
         "gbt7714": gbt7714(refs),
         "bibtex": bibtex(refs, doc.references),
+    }
+
+
+def dossier_json(d: Dossier, doc: Document) -> dict[str, Any]:
+    """The `refs N` shape: the reference, its formats, every citing sentence and its co-cited ones."""
+    from assistant.corpus.bibformat import bibtex
+
+    r = d.reference
+    citing = []
+    for c in d.citing:
+        s0, e0 = c.passage.source_span(*c.clause)
+        citing.append(
+            {
+                "section": c.passage.section,
+                "passage": c.passage.id,
+                "start": c.sentence.start,
+                "end": c.sentence.end,
+                "sentence": c.sentence.text,
+                "clause": c.clause_text,
+                "clause_start": s0,
+                "clause_end": e0,
+                "as": c.forms,
+                "use": c.use,
+            }
+        )
+    return {
+        **reference_json(r),
+        "passages": list(r.cited_in),
+        "gbt7714": r.entry,
+        "bibtex": bibtex([r], doc.references),
+        "times_cited": len(citing),
+        "citing": citing,
+        "co_cited": [{"n": m, "entry": doc.reference(m).entry, "count": k} for m, k in d.co_cited.most_common()],
     }

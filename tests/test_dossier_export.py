@@ -9,6 +9,7 @@ import pytest
 
 from assistant.errors import UserError
 from assistant.research.dossier import by_citations, check_ref_number, dossier
+from assistant.serialize import dossier_json
 
 from .helpers import run_cli
 
@@ -19,7 +20,7 @@ def _bigrams(s: str) -> set[str]:
 
 
 def test_dossier_lists_citing_sentences_with_the_clause_the_reference_closes(real_index):
-    d = dossier(real_index, 24)
+    d = dossier_json(dossier(real_index, 24), real_index.doc)
     assert d["n"] == 24 and d["times_cited"] == len(d["citing"]) >= 1
     c = d["citing"][0]
     assert "王如玉等,2018" in c["as"] and c["sentence"] == real_index.doc.source[c["start"] : c["end"]]
@@ -59,7 +60,7 @@ def test_markdown_export_of_a_chat(fake_assistant_factory):
 def test_dossier_use_lines_are_generated_from_the_clause(local_assistant):
     from assistant.answering.gloss import Glosser
 
-    d = dossier(local_assistant.index, 24, Glosser(local_assistant))
+    d = dossier_json(dossier(local_assistant.index, 24, Glosser(local_assistant)), local_assistant.index.doc)
     c = d["citing"][0]
     assert c["use"]["generated"] and c["use"]["zh"] and c["use"]["en"]
     first_clause = c["sentence"][: c["sentence"].index(")") + 1]  # the clause citing 安虎森, not [24]

@@ -15,7 +15,7 @@ from typing import Any
 from assistant.answering.english import EnglishWriter
 from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, Grounder, render, split_answer
 from assistant.answering.prompts import chat_prompt
-from assistant.answering.results import NOTES, PREMISE, AskEvent, AskResult, Done, Sentence, Status
+from assistant.answering.results import NOTES, PREMISE, AskEvent, AskResult, DoneEvent, SentenceEvent, StatusEvent
 from assistant.errors import check_query
 from assistant.indexing.build import Index, ensure_index
 from assistant.llm.backends import Backend, LLMUnavailable, describe_failure, get_backend
@@ -117,7 +117,7 @@ class Assistant:
         lang: str = "auto",
         history: list[tuple[str, str]] | None = None,
     ) -> Iterator[AskEvent]:
-        """Status, then checked Sentences as they pass, then Done with the whole result."""
+        """StatusEvent, then checked Sentences as they pass, then DoneEvent with the whole result."""
         from assistant.text import other_latin_language
 
         question = check_query(question)
@@ -125,7 +125,7 @@ class Assistant:
         lang = lang if lang in ("zh", "en") else detect_lang(question)
         t0 = time.perf_counter()
         standalone = self.condense(question, history or [], lang)
-        yield Status("retrieve")
+        yield StatusEvent("retrieve")
         from assistant.answering.grounding import SENTENCE_POOL
 
         hits = self.retriever.search(standalone, max(self.settings.k, SENTENCE_POOL), detect_lang(standalone))
@@ -156,8 +156,8 @@ class Assistant:
         ):
             result.answer, result.refused = REFUSAL[lang], True
             result.timings = {"retrieve": t_ret - t0, "total": time.perf_counter() - t0}
-            yield Sentence(result.answer)
-            yield Done(result)
+            yield SentenceEvent(result.answer)
+            yield DoneEvent(result)
             return
         ctx = ref_ctx or self.context_for(standalone, hits, queries)
         if checked_premise and checked_premise.verdict in ("contradicted", "not_found"):
@@ -189,7 +189,7 @@ class Assistant:
             # asked neutrally: a small model answers "Yes, …" to a leading question whatever its context says
             standalone = PREMISE["ask"][lang].format(x=claim.rstrip("。.?？"))
         for n in notes:
-            yield Sentence(render([n], lang), n)
+            yield SentenceEvent(render([n], lang), n)
         checked: list[CheckedSentence] = list(notes)
         dropped = 0
         first_token = None
@@ -200,7 +200,7 @@ class Assistant:
                         first_token = time.perf_counter()
                     elif kind == "sentence":
                         checked.append(payload)
-                        yield Sentence(render([payload], lang), payload)
+                        yield SentenceEvent(render([payload], lang), payload)
                     elif kind == "dropped":
                         dropped += 1
                     elif kind == "stopped":
@@ -211,13 +211,13 @@ class Assistant:
                 use_llm = False
                 result.note = NOTES["fallback"][lang].format(why=e.message(lang))
                 result.backend, result.model = "extractive", "extractive"
-                yield Status("fallback", result.note)
+                yield StatusEvent("fallback", result.note)
         if not use_llm:
             checked = notes + self._extract(queries, ctx)
             if not result.note:
                 result.note = NOTES["extractive"][lang]
             for c in checked[len(notes) :]:
-                yield Sentence(render([c], detect_lang(c.text)), c)
+                yield SentenceEvent(render([c], detect_lang(c.text)), c)
         if ref_ctx and not [c for c in checked if c.markers]:
             # a question about a reference: the sentences that cite it are the answer, quoted
             for c in ref_ctx[:3]:
@@ -229,16 +229,16 @@ class Assistant:
                     evidence={c.marker: u},
                 )
                 checked.append(said)
-                yield Sentence(render([said], lang), said)
+                yield SentenceEvent(render([said], lang), said)
         if not [c for c in checked if c.markers]:
             result.answer, result.refused = REFUSAL[lang], True
-            yield Sentence(result.answer)
+            yield SentenceEvent(result.answer)
         else:
             result.citations = citations_json(checked, ctx, self.index.doc)
             result.answer = render(checked, lang if use_llm else detect_lang(checked[-1].text))
             result.grounded = True
             if use_llm and self.settings.glosses:
-                yield Status("gloss")
+                yield StatusEvent("gloss")
                 from assistant.answering.gloss import gloss_quotes
 
                 gloss_quotes(self.glosser, [q for c in result.citations for q in c["quotes"]], lang)
@@ -249,7 +249,7 @@ class Assistant:
             "total": round(t_end - t0, 3),
             **({"first_token": round(first_token - t0, 3)} if first_token else {}),
         }
-        yield Done(result)
+        yield DoneEvent(result)
 
     def context_for(self, question: str, hits: list[Hit], queries: list[str]) -> list[ContextPassage]:
         """What the LLM sees: numbered single evidence sentences (the whole enumeration for a list
@@ -269,7 +269,7 @@ class Assistant:
 
     def ask(self, question: str, lang: str = "auto", history: list[tuple[str, str]] | None = None) -> AskResult:
         for ev in self.ask_stream(question, lang, history):
-            if isinstance(ev, Done):
+            if isinstance(ev, DoneEvent):
                 return ev.result
         raise RuntimeError("ask produced no result")
 

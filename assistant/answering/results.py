@@ -55,7 +55,7 @@ class AskResult:
 
 
 @dataclass(frozen=True)
-class Status:
+class StatusEvent:
     """A stage has begun ("retrieve", "fallback", "gloss"); `note` says why when it matters."""
 
     stage: str
@@ -63,7 +63,7 @@ class Status:
 
 
 @dataclass(frozen=True)
-class Sentence:
+class SentenceEvent:
     """One sentence of the answer, already checked and rendered with its markers; `checked` is None
     for a refusal."""
 
@@ -72,10 +72,10 @@ class Sentence:
 
 
 @dataclass(frozen=True)
-class Done:
+class DoneEvent:
     """The last event: the whole answer with its citations."""
 
     result: AskResult
 
 
-AskEvent = Status | Sentence | Done
+AskEvent = StatusEvent | SentenceEvent | DoneEvent

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.results import Done, Sentence, Status
+from assistant.answering.results import DoneEvent, SentenceEvent, StatusEvent
 from assistant.errors import UserError, check_query
 from assistant.log import log
 from assistant.serialize import ask_json, empty_ask_json, empty_cite_json
@@ -67,13 +67,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     result = None
     streamed = False
     for ev in a.ask_stream(q, lang):
-        if isinstance(ev, Status) and ev.note and not args.json:
+        if isinstance(ev, StatusEvent) and ev.note and not args.json:
             print(ev.note, file=sys.stderr)
-        elif isinstance(ev, Sentence) and not args.json and args.format != "md":
+        elif isinstance(ev, SentenceEvent) and not args.json and args.format != "md":
             sys.stdout.write(ev.text + ("" if lang == "zh" else " "))
             sys.stdout.flush()
             streamed = True
-        elif isinstance(ev, Done):
+        elif isinstance(ev, DoneEvent):
             result = ev.result
     assert result is not None
     if args.json:

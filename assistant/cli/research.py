@@ -84,10 +84,11 @@ def cmd_dossier(args: argparse.Namespace) -> int:
     from assistant.cli.answer import _assistant
     from assistant.indexing.build import load_document
     from assistant.research.dossier import check_ref_number, dossier
+    from assistant.serialize import dossier_json
 
     check_ref_number(load_document(args.settings), args.n)  # before any model loads
     a = _assistant(args)
-    d = dossier(a.index, args.n, Glosser(a))
+    d = dossier_json(dossier(a.index, args.n, Glosser(a)), a.index.doc)
     if args.json:
         print(json.dumps(d, ensure_ascii=False))
         return 0

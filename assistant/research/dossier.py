@@ -5,10 +5,12 @@ en) and the references cited alongside it."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.corpus.document import Document
+from assistant.corpus.document import Document, Paragraph, Reference
 from assistant.errors import UserError
+from assistant.indexing.chunking import Sentence
 
 
 def times_cited(doc: Document) -> Counter:
@@ -24,58 +26,54 @@ def check_ref_number(doc: Document, n: int) -> None:
         )
 
 
-def dossier(index: Any, n: int, glosser: Any = None) -> dict[str, Any]:
+@dataclass
+class Citing:
+    """One sentence of the review that cites the reference, and the clause the reference closes."""
+
+    sentence: Sentence
+    passage: Paragraph
+    clause: tuple[int, int]  # offsets in the paragraph
+    forms: list[str]  # the in-text citations written there ("王如玉等,2018")
+    use: dict[str, Any]  # {"zh", "en", "generated"}: what the review uses it for (LLM, marked)
+
+    @property
+    def clause_text(self) -> str:
+        return self.passage.text[self.clause[0] : self.clause[1]].strip(" ,，;；")
+
+
+@dataclass
+class Dossier:
+    reference: Reference
+    citing: list[Citing] = field(default_factory=list)
+    co_cited: Counter = field(default_factory=Counter)  # reference number → sentences citing both
+
+
+def dossier(index: Any, n: int, glosser: Any = None) -> Dossier:
     """Everything the review does with reference `n`; with a Glosser, the generated use lines."""
     from assistant.answering.claims import reference_clause
-    from assistant.corpus.bibformat import bibtex
-    from assistant.serialize import reference_json
 
     doc: Document = index.doc
     check_ref_number(doc, n)
     r = doc.reference(n)
     by_id = doc.by_id()
-    citing, co = [], Counter()
+    out = Dossier(r)
     for u in index.sentences:
         if n not in u.refs:
             continue
         p = by_id[u.passage_id]
         forms = [c.text for c in p.citations if n in c.refs and u.para_start <= c.start and c.end <= u.para_end]
         # the clause this reference closes (a sentence may cite others for other clauses)
-        a, b = reference_clause(p, u, {n})
-        clause = p.text[a:b].strip(" ,，;；")
-        use = {"zh": "", "en": "", "generated": False}
+        c = Citing(u, p, reference_clause(p, u, {n}), forms, {"zh": "", "en": "", "generated": False})
         if glosser is not None and glosser.available:
             who = f"[{n}] {(r.authors or ['?'])[0]}, {r.year}"  # the title would pull Chinese into English
-            use = {
-                "zh": glosser.use_line(who, clause, "zh"),
-                "en": glosser.use_line(who, clause, "en"),
+            c.use = {
+                "zh": glosser.use_line(who, c.clause_text, "zh"),
+                "en": glosser.use_line(who, c.clause_text, "en"),
                 "generated": True,
             }
-        s0, e0 = p.source_span(a, b)
-        citing.append(
-            {
-                "section": p.section,
-                "passage": p.id,
-                "start": u.start,
-                "end": u.end,
-                "sentence": u.text,
-                "clause": clause,
-                "clause_start": s0,
-                "clause_end": e0,
-                "as": forms,
-                "use": use,
-            }
-        )
-        co.update(m for m in set(u.refs) if m != n)
-    return {
-        **reference_json(r),
-        "passages": list(r.cited_in),
-        "gbt7714": r.entry,
-        "bibtex": bibtex([r], doc.references),
-        "times_cited": len(citing),
-        "citing": citing,
-        "co_cited": [{"n": m, "entry": doc.reference(m).entry, "count": k} for m, k in co.most_common()],
-    }
+        out.citing.append(c)
+        out.co_cited.update(m for m in set(u.refs) if m != n)
+    return out
 
 
 def by_citations(doc: Document) -> list[tuple[int, int]]:

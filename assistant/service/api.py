@@ -53,7 +53,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import StreamingResponse
 
-    from assistant.answering.results import Done, Sentence
+    from assistant.answering.results import DoneEvent, SentenceEvent
     from assistant.errors import check_query
     from assistant.serialize import ask_json
 
@@ -134,10 +134,10 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             lang = "auto"
             try:
                 for ev in assistant.ask_stream(question, lang, history):
-                    if isinstance(ev, Sentence):
+                    if isinstance(ev, SentenceEvent):
                         sep = "" if ev.text[-1:] in "。！？" else " "
                         yield chunk({"content": ev.text + sep})
-                    elif isinstance(ev, Done):
+                    elif isinstance(ev, DoneEvent):
                         r = ask_json(ev.result)
                         yield chunk({}, "stop", citations=r["citations"], grounded=r["grounded"], refused=r["refused"])
             except UserError as e:
@@ -180,8 +180,9 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     @api.get("/api/refs/{n}")
     def refs(n: int) -> dict[str, Any]:
         from assistant.research.dossier import dossier
+        from assistant.serialize import dossier_json
 
-        return dossier(assistant.index, n, assistant.glosser)
+        return dossier_json(dossier(assistant.index, n, assistant.glosser), assistant.index.doc)
 
     @api.post("/api/check")
     def check(body: dict[str, Any]) -> list[dict[str, Any]] | dict[str, Any]:

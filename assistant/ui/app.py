@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.chain import Assistant
-from assistant.answering.results import Done, Sentence
+from assistant.answering.results import DoneEvent, SentenceEvent
 from assistant.errors import MAX_QUERY_CHARS
 from assistant.log import log
 from assistant.text import detect_lang
@@ -86,11 +86,11 @@ class App:
         answer = ""
         try:
             for ev in self.a.ask_stream(text, lang, conv):
-                if isinstance(ev, Sentence):
+                if isinstance(ev, SentenceEvent):
                     answer += ev.text + ("" if lang == "zh" else " ")
                     chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
                     yield chat, "", "", conv, "", transcript
-                elif isinstance(ev, Done):
+                elif isinstance(ev, DoneEvent):
                     from assistant.research.export import turn_markdown
 
                     r = ev.result
@@ -217,12 +217,13 @@ class App:
 
     def dossier(self, n: int | None, ui_lang: str) -> str:
         from assistant.research.dossier import dossier
+        from assistant.serialize import dossier_json
 
         lang = _ui(ui_lang)
         if not n:
             return ""
         try:
-            return dossier_html(dossier(self.a.index, int(n), self.a.glosser), lang)
+            return dossier_html(dossier_json(dossier(self.a.index, int(n), self.a.glosser), self.a.index.doc), lang)
         except Exception as e:
             msg = getattr(e, "message", None)
             return f"<p>{esc(t('error', lang) + (msg(lang) if callable(msg) else type(e).__name__))}</p>"
