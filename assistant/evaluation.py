@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.text import normalize
+from assistant.text import CJK, normalize
 
 MAX_BATCH_BYTES = 20_000_000
 
@@ -162,3 +163,34 @@ def draft_metrics(rows: list[dict[str, Any]], gold: dict[str, Any]) -> dict[str,
             {"starts": g["starts"], "pass": not why, "why": "; ".join(why) or "ok", "verdict": row["verdict"]}
         )
     return {"kind": "draft", "n": len(details), "passed": sum(d["pass"] for d in details), "details": details}
+
+
+def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
+    """One dev_answers row against an AskResult: gold evidence quoted, must/must_not patterns,
+    no CJK outside quotes in English answers, unanswerable questions refused."""
+    why = ""
+    if row.get("answerable") is False:
+        why = "" if not res.grounded else "answered an unanswerable question"
+    elif not res.grounded:
+        why = "refused"
+    else:
+        quotes = [normalize(q["text"]) for c in res.citations for q in c.get("quotes", [])]
+        if row.get("evidence") and not any(normalize(e) in q for e in row["evidence"] for q in quotes):
+            why = "gold evidence not quoted"
+        elif any(not re.search(m, res.answer, re.I) for m in row.get("must", [])):
+            why = "a must pattern is missing"
+        elif any(re.search(m, res.answer, re.I) for m in row.get("must_not", [])):
+            why = "a must_not pattern matched"
+        elif row.get("lang") == "en" and re.search(
+            CJK.pattern, re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)
+        ):
+            why = "CJK in an English answer"
+    return {
+        "id": row.get("id"),
+        "kind": row.get("kind", ""),
+        "q": row["q"],
+        "answer": res.answer,
+        "pass": not why,
+        "why": why or "ok",
+        "seconds": res.timings.get("total"),
+    }

@@ -65,8 +65,7 @@ def main() -> None:
 
     from assistant.answering.chain import Assistant
     from assistant.answering.claims import make_citer
-    from assistant.cli.answer import answer_check
-    from assistant.evaluation import read_jsonl
+    from assistant.evaluation import answer_check, read_jsonl
     from assistant.indexing.embeddings import get_embedder, model_dir
     from assistant.settings import Settings
 

@@ -11,7 +11,6 @@ from typing import Any
 from assistant.cli.answer import _assistant
 from assistant.cli.main import _emit, _retriever
 from assistant.cli.research import _progress
-from assistant.text import CJK_CHARS
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -209,6 +208,8 @@ def dev_answer_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> 
     """dev_answers format: a cited quote holds the gold evidence, `must` patterns match, `must_not`
     ones do not, English answers hold no CJK outside quotation marks, unanswerable ones are refused."""
     a = _assistant(args)
+    from assistant.evaluation import answer_check
+
     details = [answer_check(r, a.ask(r["q"])) for r in rows]
     return {
         "kind": "dev_answers",
@@ -216,39 +217,6 @@ def dev_answer_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> 
         "passed": sum(d["pass"] for d in details),
         "backend": a.backend.name,
         "details": details,
-    }
-
-
-def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
-    import re
-
-    from assistant.text import normalize
-
-    why = ""
-    if row.get("answerable") is False:
-        why = "" if not res.grounded else "answered an unanswerable question"
-    elif not res.grounded:
-        why = "refused"
-    else:
-        quotes = [normalize(q["text"]) for c in res.citations for q in c.get("quotes", [])]
-        if row.get("evidence") and not any(normalize(e) in q for e in row["evidence"] for q in quotes):
-            why = "gold evidence not quoted"
-        elif any(not re.search(m, res.answer, re.I) for m in row.get("must", [])):
-            why = "a must pattern is missing"
-        elif any(re.search(m, res.answer, re.I) for m in row.get("must_not", [])):
-            why = "a must_not pattern matched"
-        elif row.get("lang") == "en" and re.search(
-            rf"[{CJK_CHARS}]", re.sub(r"[“\"「『][^”\"」』]*[”\"」』]", "", res.answer)
-        ):
-            why = "CJK in an English answer"
-    return {
-        "id": row.get("id"),
-        "kind": row.get("kind", ""),
-        "q": row["q"],
-        "answer": res.answer,
-        "pass": not why,
-        "why": why or "ok",
-        "seconds": res.timings.get("total"),
     }
 
 
