@@ -23,6 +23,24 @@ def test_sentence_contradicting_its_evidence_is_dropped(fake_assistant_factory):
     assert faithful.grounded and "抑制产业结构合理化" in faithful.answer and faithful.dropped_sentences == 0
 
 
+def test_an_answer_whose_every_sentence_contradicts_its_evidence_quotes_the_evidence(fake_assistant_factory):
+    """Not a refusal: the evidence is about the question, so what the review says is quoted, marked,
+    with a note that the model's answer was withheld."""
+    r = fake_assistant_factory(f"人工智能会促进产业结构合理化水平提升{ALL}。").ask(
+        "人工智能对产业结构合理化水平有什么影响?"
+    )
+    assert r.grounded and not r.refused and r.dropped_sentences >= 1
+    assert r.answer.startswith("综述的说法是") and "抑制产业结构合理化" in r.answer and "撤下" in r.note
+    assert "促进产业结构合理化" not in r.answer
+    quotes = [qt["text"] for c in r.citations for qt in c["quotes"]]
+    assert any("抑制产业结构合理化" in t for t in quotes)
+    # a sentence dropped only for a number its evidence lacks is not a contradiction: still a refusal
+    r = fake_assistant_factory(f"人工智能使产业结构合理化水平提升了37.5%{ALL}。").ask(
+        "人工智能对产业结构合理化水平有什么影响?"
+    )
+    assert "37.5" not in r.answer and (r.refused or "撤下" not in r.note)
+
+
 def test_false_premise_is_corrected_first_and_cited(fake_assistant_factory):
     q = "为什么综述认为人工智能会促进产业结构合理化水平提升?"
     r = fake_assistant_factory(f"人工智能会促进产业结构合理化水平提升{ALL}。").ask(q)

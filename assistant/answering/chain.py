@@ -192,6 +192,7 @@ class Assistant:
             yield SentenceEvent(render([n], lang), n)
         checked: list[CheckedSentence] = list(notes)
         dropped = 0
+        contradicted: list[CheckedSentence] = []  # model sentences whose evidence says the opposite
         first_token = None
         if use_llm:
             try:
@@ -203,6 +204,8 @@ class Assistant:
                         yield SentenceEvent(render([payload], lang), payload)
                     elif kind == "dropped":
                         dropped += 1
+                    elif kind == "contradicted":
+                        contradicted.append(payload)
                     elif kind == "stopped":
                         result.note = " ".join(
                             filter(None, [result.note, NOTES[payload][lang].format(s=self.settings.answer_seconds)])
@@ -218,6 +221,13 @@ class Assistant:
                 result.note = NOTES["extractive"][lang]
             for c in checked[len(notes) :]:
                 yield SentenceEvent(render([c], detect_lang(c.text)), c)
+        if use_llm and contradicted and not ref_ctx and not [c for c in checked if c.markers]:
+            # every sentence the model wrote was dropped, at least one because its evidence says the
+            # opposite: the evidence is about the question, so quote it rather than refuse
+            result.note = " ".join(filter(None, [result.note, NOTES["withheld"][lang]]))
+            for c in self._evidence_of(contradicted, lang):
+                checked.append(c)
+                yield SentenceEvent(render([c], lang), c)
         if ref_ctx and not [c for c in checked if c.markers]:
             # a question about a reference: the sentences that cite it are the answer, quoted
             for c in ref_ctx[:3]:
@@ -379,11 +389,27 @@ class Assistant:
             cited = [c.passage.text for c in ctx if c.marker in markers] or [c.text for c in ctx]
             text = self.grounder.glossary.snap(text, "\n".join(cited))
         marked = text + "".join(f"[{m}]" for m in markers)
-        kept, dropped = self.grounder.check(marked, ctx)
+        contradicted: list[CheckedSentence] = []
+        kept, dropped = self.grounder.check(marked, ctx, contradicted)
         for k in kept:
             yield "sentence", k
         for _ in range(dropped):
             yield "dropped", None
+        for c in contradicted:
+            yield "contradicted", c
+
+    def _evidence_of(self, contradicted: list[CheckedSentence], lang: str, limit: int = 2) -> list[CheckedSentence]:
+        """The review's own sentences that contradicted the model, each once, quoted with its marker."""
+        out: list[CheckedSentence] = []
+        seen: set[str] = set()
+        for c in contradicted:
+            for m, u in c.evidence.items():
+                if u.id in seen or len(out) >= limit:
+                    continue
+                seen.add(u.id)
+                q = u.text.strip().rstrip("。！？!?")
+                out.append(CheckedSentence(PREMISE["review_says"][lang].format(q=q), [m], 1.0, evidence={m: u}))
+        return out
 
     def _extract(self, queries: list[str], ctx: list[ContextPassage], limit: int = 3) -> list[CheckedSentence]:
         """No LLM: the context sentences closest to the question, quoted with their markers."""

@@ -66,6 +66,11 @@ class CheckedSentence:
     evidence: dict[int, Sentence] = field(default_factory=dict)  # marker → the passage sentence that supports it
 
 
+# says_otherwise reasons about wording, not meaning (the evidence does not say the opposite)
+NOT_IN_EVIDENCE = "is not in the evidence"
+NEVER_USED = "terms the review never uses"
+
+
 class Grounder:
     """Shared by ask, cite and summarize: sentence vectors come from the store, loaded once."""
 
@@ -239,9 +244,10 @@ class Grounder:
             self._aligner = TopicAligner([u.text for u in self.index.sentences])
         return self._aligner
 
-    def says_otherwise(self, text: str, items: list[ContextPassage], units: list[Sentence]) -> str:
+    def says_otherwise(self, text: str, items: list[ContextPassage], units: list[Sentence]) -> tuple[str, str]:
         """Why an answer sentence is not what its evidence says ('' when it is): the opposite direction,
-        negation or scope; terms the review never uses; numbers or names its evidence lacks."""
+        negation or scope; terms the review never uses; numbers or names its evidence lacks. Second:
+        the evidence sentence that says the opposite, when that is the reason."""
         from assistant.answering.meaning import conflicts, cue_disagreement, missing_terms, strip_citations
 
         evidence = [u.text for u in units] or [c.text for c in items]
@@ -252,21 +258,25 @@ class Grounder:
             if detect_lang(text) == "en" and not tok[0].isdigit():
                 continue  # English capitalised words are ordinary prose here
             if tok not in context and tok not in strip_citations(context):
-                return f"{tok} is not in the evidence"
+                return f"{tok} {NOT_IN_EVIDENCE}", ""
         if detect_lang(text) == "zh":
             found = conflicts(text, evidence, self.aligner)
             if found:
-                return found[0].reason
+                return found[0].reason, found[0].evidence_sentence
             if missing_terms(text, self.index.doc.source):
-                return "terms the review never uses"
-            return ""
-        why = next((w for w in (cue_disagreement(text, e) for e in evidence) if w), "")
+                return NEVER_USED, ""
+            return "", ""
+        why, against = next(((w, e) for w, e in ((cue_disagreement(text, e), e) for e in evidence) if w), ("", ""))
         if why and self.judge is not None and self.judge.judge(text, evidence) != "supports":
-            return why
-        return ""
+            return why, against
+        return "", ""
 
-    def check(self, answer: str, ctx: list[ContextPassage]) -> tuple[list[CheckedSentence], int]:
-        """Validate markers sentence by sentence; returns the kept sentences and how many were dropped."""
+    def check(
+        self, answer: str, ctx: list[ContextPassage], contradicted: list[CheckedSentence] | None = None
+    ) -> tuple[list[CheckedSentence], int]:
+        """Validate markers sentence by sentence; returns the kept sentences and how many were dropped.
+        A sentence dropped because its evidence says the opposite is added to `contradicted` (with
+        that evidence), so the caller can quote what the review does say."""
         pieces = split_answer(AUTHOR_YEAR.sub("", answer))
         if not pieces:
             return [], 0
@@ -298,8 +308,12 @@ class Grounder:
                 repaired = False
             if valid:
                 evidence = {m: found[m][1] for m in valid if found[m][1] is not None}
-                if self.says_otherwise(text, [by_marker[m] for m in valid], list(evidence.values())):
+                why, against = self.says_otherwise(text, [by_marker[m] for m in valid], list(evidence.values()))
+                if why:
                     dropped += 1
+                    said = {m: u for m, u in evidence.items() if u.text == against}
+                    if contradicted is not None and said:
+                        contradicted.append(CheckedSentence(text, list(said), 0.0, repaired, said))
                     continue
                 kept.append(CheckedSentence(text, valid, max(scores[m] for m in valid), repaired, evidence))
             else:
