@@ -112,6 +112,7 @@ def test_english_cleanup_uses_the_glossary_and_drops_what_it_cannot_render(fake_
     assert a.english.clean("It is a regional factor集聚 effect.") == ""  # not a glossary term: dropped
     # a term copied with the English the context gave it keeps that English once
     assert a.english.clean('Two risks: "数据孤岛(data silo)" and more.') == 'Two risks: "data silo" and more.'
+    assert a.english.clean('Two risks: "data silo(data silo)" and more.') == 'Two risks: "data silo" and more.'
     assert a.english.clean("It is called “双刃剑” in the review.") == "It is called “双刃剑” in the review."
 
 

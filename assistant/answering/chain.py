@@ -408,7 +408,11 @@ class Assistant:
                     continue
                 seen.add(u.id)
                 q = u.text.strip().rstrip("。！？!?")
-                out.append(CheckedSentence(PREMISE["review_says"][lang].format(q=q), [m], 1.0, evidence={m: u}))
+                text = PREMISE["review_says"][lang].format(q=q)
+                gloss = self.glosser.gloss(u.text, lang) if lang == "en" and self.settings.glosses else ""
+                if gloss:  # an English reader gets the quote's sense too, marked as the machine's
+                    text = text.rstrip(".") + f" (machine translation: {gloss.rstrip('.')})."
+                out.append(CheckedSentence(text, [m], 1.0, evidence={m: u}))
         return out
 
     def _extract(self, queries: list[str], ctx: list[ContextPassage], limit: int = 3) -> list[CheckedSentence]:

@@ -27,6 +27,8 @@ class EnglishWriter:
     def clean(self, text: str) -> str:
         """An English sentence with Chinese words outside quotation marks: glossary terms are put in
         English; a sentence that still holds Chinese is dropped ('' returned)."""
+        # "data silo(data silo)": a rendering followed by the same words in brackets says it once
+        text = re.sub(r"\b([A-Za-z][A-Za-z \-]{1,60}?)\s*[(（]\s*\1\s*[)）]", r"\1", text, flags=re.I)
         outside = QUOTED.sub("", text)
         if not CJK_RUN.search(outside):
             return text
