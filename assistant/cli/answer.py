@@ -9,19 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.results import DoneEvent, SentenceEvent, StatusEvent
+from assistant.cli.options import assistant_for
 from assistant.errors import UserError, check_query
 from assistant.log import log
 from assistant.serialize import ask_json, empty_ask_json, empty_cite_json
 from assistant.ui.i18n import t
 
 GROUNDED = {"zh": "已核对引用", "en": "grounded"}  # plain text: the web app's label carries a ✓ badge
-
-
-def _assistant(args: argparse.Namespace, need_llm: bool = True):
-    from assistant.answering.chain import Assistant
-
-    s = args.settings
-    return Assistant(s, backend=s.llm_backend if need_llm or getattr(args, "backend", None) else "extractive")
 
 
 def run_batch(path: str, field: str, make_answer: Any, empty: Any) -> int:
@@ -55,7 +49,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         lang = args.lang if args.lang in ("zh", "en") else "auto"
 
         def make() -> Any:
-            a = _assistant(args)
+            a = assistant_for(args)
             return lambda q: ask_json(a.ask(check_query(q), lang))
 
         return run_batch(args.batch, "q", make, lambda q: empty_ask_json(q or ""))
@@ -63,7 +57,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise UserError("请提供问题,或使用 --batch FILE。", "Give a question, or use --batch FILE.")
     q = check_query(args.question, None)
     lang = args.lang if args.lang in ("zh", "en") else detect_lang(q)
-    a = _assistant(args)
+    a = assistant_for(args)
     result = None
     streamed = False
     for ev in a.ask_stream(q, lang):
@@ -115,7 +109,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if args.batch:
 
         def make() -> Any:
-            a = _assistant(args)
+            a = assistant_for(args)
             c, g = make_citer(a), (a.glosser if a.settings.glosses else None)
             return lambda claim: _cite_one(c, claim, args.k, not args.no_translate, g)
 
@@ -132,7 +126,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
     claim = check_claim(args.claim)  # before any model loads
     lang = detect_lang(claim)
-    a = _assistant(args)
+    a = assistant_for(args)
     c = make_citer(a)
     obj = _cite_one(c, claim, args.k, not args.no_translate, a.glosser if a.settings.glosses else None)
     if args.json:
@@ -175,7 +169,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from assistant.answering.summarize import summarize
 
     langs = ("zh", "en") if args.lang == "both" else (args.lang,)
-    a = _assistant(args)
+    a = assistant_for(args)
     out = summarize(a, args.section or "all", langs)
     if args.json:
         print(json.dumps(out, ensure_ascii=False))

@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.answer import _assistant
-from assistant.cli.main import _emit, _retriever
-from assistant.cli.research import _progress
+from assistant.cli.options import assistant_for, emit, retriever_for
+from assistant.cli.research import progress_bar
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -23,7 +22,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rows = read_jsonl(Path(args.file))
     kind = kind_of(rows)
     if kind == "retrieval":
-        r = _retriever(args)
+        r = retriever_for(args)
         res = retrieval_metrics(rows, lambda q, lang: [h.passage.text for h in r.search(q, args.k, lang)], args.k)
     elif kind == "citelinks":
         doc = load_document(args.settings)
@@ -92,7 +91,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             out.append("  missed: " + ", ".join(f"{d['id']}({d['lang']})" for d in miss))
         return "\n".join(out)
 
-    _emit(res, args.json, text)
+    emit(res, args.json, text)
     return 0
 
 
@@ -100,7 +99,7 @@ def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
     """Claims with a gold verdict: accuracy, and per gold kind (contradicted recall, false alarms)."""
     from assistant.answering.claims import make_citer
 
-    c = make_citer(_assistant(args))
+    c = make_citer(assistant_for(args))
     details = []
     for r in rows:
         res = c.cite(r["claim"], args.k, args.settings.translate_queries)
@@ -133,7 +132,7 @@ def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
 def claims_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
     from assistant.answering.claims import make_citer
 
-    c = make_citer(_assistant(args))
+    c = make_citer(assistant_for(args))
     details = []
     for r in rows:
         res = c.cite(r["claim"], args.k, args.settings.translate_queries)
@@ -165,7 +164,7 @@ def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
 
     from assistant.text import detect_lang
 
-    a = _assistant(args)
+    a = assistant_for(args)
     details = []
     for r in rows:
         res = a.ask(r["q"])
@@ -207,7 +206,7 @@ def answers_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
 def dev_answer_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """dev_answers format: a cited quote holds the gold evidence, `must` patterns match, `must_not`
     ones do not, English answers hold no CJK outside quotation marks, unanswerable ones are refused."""
-    a = _assistant(args)
+    a = assistant_for(args)
     from assistant.evaluation import answer_check
 
     details = [answer_check(r, a.ask(r["q"])) for r in rows]
@@ -225,7 +224,6 @@ def draft_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from assistant.answering.claims import make_citer
-    from assistant.cli.answer import _assistant
     from assistant.errors import UserError
     from assistant.evaluation import draft_metrics
     from assistant.research.draft import DraftChecker, read_draft
@@ -239,8 +237,8 @@ def draft_eval(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError):
         raise UserError(f"不是文稿核查的标准答案文件:{path}", f"Not a draft-check gold file: {path}") from None
     text = read_draft(draft)
-    checker = DraftChecker(make_citer(_assistant(args)))
-    rows = [sentence_json(d, checker.doc) for d in checker.check(text, progress=_progress("en"))]
+    checker = DraftChecker(make_citer(assistant_for(args)))
+    rows = [sentence_json(d, checker.doc) for d in checker.check(text, progress=progress_bar("en"))]
     res = draft_metrics(rows, gold)
     if args.json:
         print(json.dumps(res, ensure_ascii=False))

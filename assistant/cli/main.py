@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from assistant.cli.options import emit, retriever_for
 from assistant.errors import UserError
 
 HELP = """reviewqa — 问答助手:《人工智能与区域经济:研究进展、启示与展望》
@@ -45,14 +46,6 @@ def _quiet_env() -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _emit(obj: Any, as_json: bool, text: Callable[[], str]) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(text() + "\n")
-    sys.stdout.flush()
-
-
 # ---------------------------------------------------------------------------- commands
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.indexing.build import ensure_index
@@ -72,26 +65,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             f"模型 model: {rep['model']}\n  存储 store: {rep['store']}"
         )
 
-    _emit(rep, args.json, text)
+    emit(rep, args.json, text)
     return 0
-
-
-def _retriever(args: argparse.Namespace):
-    """Hybrid retrieval; with an LLM available, English queries are also searched in Chinese."""
-    from assistant.indexing.build import ensure_index
-    from assistant.retrieval.hybrid import HybridRetriever
-
-    s = args.settings
-    backend = s.llm_backend
-    if not s.translate_queries:
-        return HybridRetriever(ensure_index(s))
-    if backend == "extractive":  # no LLM: English queries also search the curated glossary's terms
-        from assistant.retrieval.translate import curated_rewriter
-
-        return HybridRetriever(ensure_index(s), rewriter=curated_rewriter(s))
-    from assistant.answering.chain import Assistant
-
-    return Assistant(s, backend=backend).retriever
 
 
 def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
@@ -120,16 +95,16 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
         from assistant.serialize import retrieve_json
 
         def make() -> Any:
-            r = _retriever(args)
+            r = retriever_for(args)
             return lambda q: _retrieve_obj(r, q, args.k)
 
         return run_batch(args.batch, "q", make, lambda q: retrieve_json(q or "", [], None))
     if args.query is None:
         raise UserError("请提供问题,或使用 --batch FILE。", "Give a query, or use --batch FILE.")
     check_query(args.query)  # fail fast, before loading any model
-    r = _retriever(args)
+    r = retriever_for(args)
     obj = _retrieve_obj(r, args.query, args.k)
-    _emit(obj, args.json, lambda: _retrieve_text(obj))
+    emit(obj, args.json, lambda: _retrieve_text(obj))
     return 0
 
 
@@ -144,7 +119,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
     doc = load_document(args.settings)
     if args.unresolved:
         for p, c in doc.unresolved:
-            _emit(
+            emit(
                 {"cite": c.text, "passage": p.id, "year": c.year, "author": c.author},
                 args.json,
                 lambda c=c, p=p: f"{c.text}    ({p.id})",
@@ -159,7 +134,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
         refs = [doc.reference(n) for n, _ in by_citations(doc)]
     for r in refs:
         obj = refs_json(r)
-        _emit(
+        emit(
             obj,
             args.json,
             lambda obj=obj: (

@@ -1,10 +1,13 @@
-"""Options that several commands share, declared once, and the one place where a command's
-`Settings` are built (environment, then its flags). Choices come from where they are defined:
+"""Options that several commands share, declared once; the one place where a command's `Settings`
+are built (environment, then its flags), and the objects commands build from them. Choices come from where they are defined:
 backends from `llm.backends`, so a new backend appears in every command at once."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from assistant.llm.backends import BACKENDS
@@ -43,3 +46,36 @@ def settings_for(args: argparse.Namespace) -> Any:
     if getattr(args, "no_translate", False):
         overrides["translate_queries"] = False
     return Settings.from_env(**overrides)
+
+
+def emit(obj: Any, as_json: bool, text: Callable[[], str]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(text() + "\n")
+    sys.stdout.flush()
+
+
+def retriever_for(args: argparse.Namespace):
+    """Hybrid retrieval; with an LLM available, English queries are also searched in Chinese."""
+    from assistant.indexing.build import ensure_index
+    from assistant.retrieval.hybrid import HybridRetriever
+
+    s = args.settings
+    backend = s.llm_backend
+    if not s.translate_queries:
+        return HybridRetriever(ensure_index(s))
+    if backend == "extractive":  # no LLM: English queries also search the curated glossary's terms
+        from assistant.retrieval.translate import curated_rewriter
+
+        return HybridRetriever(ensure_index(s), rewriter=curated_rewriter(s))
+    from assistant.answering.chain import Assistant
+
+    return Assistant(s, backend=backend).retriever
+
+
+def assistant_for(args: argparse.Namespace, need_llm: bool = True):
+    from assistant.answering.chain import Assistant
+
+    s = args.settings
+    return Assistant(s, backend=s.llm_backend if need_llm or getattr(args, "backend", None) else "extractive")

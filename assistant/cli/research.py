@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from assistant.cli.options import assistant_for
 from assistant.errors import clean_text
 from assistant.log import progress
 from assistant.research.draft import PROBLEM_LABELS
@@ -20,7 +21,7 @@ HEAD = {
 }
 
 
-def _progress(lang: str) -> Any:
+def progress_bar(lang: str) -> Any:
     """A one-line progress bar on stderr (stdout stays clean for --json)."""
 
     def show(i: int, n: int) -> None:
@@ -33,7 +34,6 @@ def _progress(lang: str) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from assistant.answering.claims import make_citer
-    from assistant.cli.answer import _assistant
     from assistant.research.draft import DraftChecker, check_draft_text, read_draft
     from assistant.serialize import references_json, sentence_json
     from assistant.text import detect_lang
@@ -41,9 +41,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     text = check_draft_text(sys.stdin.read(), "stdin") if args.draft == "-" else read_draft(args.draft)
     lang = args.lang if args.lang in ("zh", "en") else detect_lang(text)
-    checker = DraftChecker(make_citer(_assistant(args)))  # the file is checked before any model loads
+    checker = DraftChecker(make_citer(assistant_for(args)))  # the file is checked before any model loads
     doc = checker.doc
-    checked = checker.check(text, progress=None if args.quiet else _progress(lang))
+    checked = checker.check(text, progress=None if args.quiet else progress_bar(lang))
     refs = references_json(checker.references(checked), doc)
     if args.json:
         for d in checked:
@@ -81,13 +81,12 @@ DOSSIER = {
 def cmd_dossier(args: argparse.Namespace) -> int:
     """`reviewqa refs N`: the dossier of one reference (use lines written by the LLM, cached)."""
     from assistant.answering.gloss import Glosser
-    from assistant.cli.answer import _assistant
     from assistant.indexing.build import load_document
     from assistant.research.dossier import check_ref_number, dossier
     from assistant.serialize import dossier_json
 
     check_ref_number(load_document(args.settings), args.n)  # before any model loads
-    a = _assistant(args)
+    a = assistant_for(args)
     d = dossier_json(dossier(a.index, args.n, Glosser(a)), a.index.doc)
     if args.json:
         print(json.dumps(d, ensure_ascii=False))
