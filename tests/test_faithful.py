@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.answering.grounding import REFUSAL
+from assistant.answering.grounding import REFUSAL, CheckedSentence
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +34,16 @@ def test_an_answer_whose_every_sentence_contradicts_its_evidence_quotes_the_evid
     assert "促进产业结构合理化" not in r.answer
     quotes = [qt["text"] for c in r.citations for qt in c["quotes"]]
     assert any("抑制产业结构合理化" in t for t in quotes)
+    # in English the answer points to the source (where the quote and its machine translation are):
+    # no model-written text enters the answer, whatever the model wrote
+    a = fake_assistant_factory("x")
+    u = a.index.sentences[0]
+    wrong = CheckedSentence("AI always reduces inequality.", [3], 0.0, evidence={3: u})
+    [said] = a._evidence_of([wrong, wrong], "en")
+    assert said.markers == [3] and said.evidence == {3: u} and "always" not in said.text
+    assert said.text.startswith("What the review says instead is quoted in this source")
+    [zh] = a._evidence_of([wrong], "zh")
+    assert u.text.strip().rstrip("。") in zh.text
     # a sentence dropped only for a number its evidence lacks is not a contradiction: still a refusal
     r = fake_assistant_factory(f"人工智能使产业结构合理化水平提升了37.5%{ALL}。").ask(
         "人工智能对产业结构合理化水平有什么影响?"

@@ -407,11 +407,9 @@ class Assistant:
                 if u.id in seen or len(out) >= limit:
                     continue
                 seen.add(u.id)
-                q = u.text.strip().rstrip("。！？!?")
-                text = PREMISE["review_says"][lang].format(q=q)
-                gloss = self.glosser.gloss(u.text, lang) if lang == "en" and self.settings.glosses else ""
-                if gloss:  # an English reader gets the quote's sense too, marked as the machine's
-                    text = text.rstrip(".") + f" (machine translation: {gloss.rstrip('.')})."
+                # Chinese answers quote the sentence; English ones point to the source, where it is
+                # quoted with its marked machine translation (no model text enters the answer itself)
+                text = PREMISE["review_says"][lang].format(q=u.text.strip().rstrip("。！？!?"))
                 out.append(CheckedSentence(text, [m], 1.0, evidence={m: u}))
         return out
 

@@ -14,7 +14,10 @@ PREMISE = {
     "contradicted": {"zh": "综述并不认为{x}。", "en": "No — the review does not say that {x}."},
     "not_found": {"zh": "综述没有提出“{x}”这一说法。", "en": "The review does not state that {x}."},
     "says": {"zh": "综述的说法是:“{q}”。", "en": "What it says is: “{q}”."},
-    "review_says": {"zh": "综述的说法是:“{q}”。", "en": "What the review says is: “{q}”."},
+    "review_says": {
+        "zh": "综述的说法是:“{q}”。",
+        "en": "What the review says instead is quoted in this source, with a machine translation.",
+    },
     "ask": {"zh": "综述关于“{x}”是怎么说的?", "en": "What does the review say about whether {x}?"},
     "cites": {"zh": "综述在此引用该文献:“{q}”。", "en": "The review cites it here: “{q}”."},
 }
@@ -34,7 +37,7 @@ NOTES = {
     "loop": {"zh": "(模型开始重复,回答到此为止。)", "en": "(The model began to repeat itself; the answer ends here.)"},
     "withheld": {
         "zh": "(模型的回答与综述原文相反,已撤下;以下为综述的原话。)",
-        "en": "(The model's answer said the opposite of the review and was withheld; the review's own words follow.)",
+        "en": "(The model's answer said the opposite of the review and was withheld; the review's own words are in the sources.)",
     },
     "other_language": {
         "zh": "(问题的语言不是中文或英文:以英文回答。)",
