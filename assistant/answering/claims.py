@@ -191,9 +191,8 @@ class Citer:
         # the judge is asked only where its word can change the verdict (~3 s a call): a partial claim,
         # an English claim with terms the review lacks, or one whose cues disagree with a top quote
         top2 = [self.index.sentence_by_id[ids[j]].text for j in ranked[:2]]
-        if self.judge is not None and (
-            verdict == "partial" or lang == "en" and (lacking or any(cue_disagreement(claim, t) for t in top2))
-        ):
+        top2_why = [cue_disagreement(claim, t) for t in top2] if lang == "en" else []  # read once, used thrice
+        if self.judge is not None and (verdict == "partial" or lang == "en" and (lacking or any(top2_why))):
             said = self.judge.judge(claim, top2)
         result.judged = said
         weight = sum(len(t) for t in lacking)  # one short word may be a paraphrase's or a translation's own
@@ -206,11 +205,10 @@ class Citer:
             # Without one (extractive) the cues decide alone: the best quote taking the opposite side of
             # a narrow family, or stating what the claim denies ("up" — promote/inhibit, weaken/strengthen
             # — takes too many objects to decide unaligned).
-            for j in ranked[:2]:
+            for j, why in zip(ranked[:2], top2_why):
                 u = self.index.sentence_by_id[ids[j]]
                 if said and zh_claim and aligned.get(j, 0.0) < ALIGN_JUDGE:
                     continue  # the judge read an unrelated sentence
-                why = cue_disagreement(claim, u.text)
                 rule_alone = why.endswith("vs the review") and why.split(":")[0] not in ("up", "negation")
                 if why and (said == "contradicts" or rule_alone):
                     p = doc_by_id[u.passage_id]
@@ -222,7 +220,7 @@ class Citer:
                     return result
         if self.judge is None and lang == "en":
             # a direction the best quotes never take leaves the claim only partly supported
-            if result.verdict == "supported" and all(cue_disagreement(claim, t) for t in top2):
+            if result.verdict == "supported" and top2_why and all(top2_why):
                 result.verdict, result.reason = "partial", "the review's wording does not confirm its direction"
         if said == "neutral" and result.verdict != "supported":
             result.verdict, result.reason = "not_found", "the LLM judge found it not addressed"

@@ -140,7 +140,7 @@ class Glossary:
         from difflib import SequenceMatcher
 
         have = en_terms(text)
-        others = {frozenset(r) for rs in self._renderings.values() for r in rs}
+        others: set[frozenset[str]] | None = None  # every term's renderings, built only if a term is missing
         for zh in sorted((k for k in self.pairs if len(k) >= 2 and k in evidence), key=len, reverse=True):
             if any(r <= have for r in self.renderings(zh)):
                 continue
@@ -148,13 +148,16 @@ class Glossary:
             n = len(form.split())
             if n < 2:
                 continue
+            if others is None:
+                others = {frozenset(r) for rs in self._renderings.values() for r in rs}
+            form_terms = en_terms(form)
             words = list(re.finditer(r"[A-Za-z][A-Za-z\-']*", text))
             best: tuple[float, int, int] | None = None
             for i in range(len(words) - n + 1):
                 a, b = words[i].start(), words[i + n - 1].end()
                 span = text[a:b]
                 terms = en_terms(span)
-                if not terms & en_terms(form) or frozenset(terms) in others:
+                if not terms & form_terms or frozenset(terms) in others:
                     continue
                 ratio = SequenceMatcher(None, span.lower(), form.lower()).ratio()
                 if ratio >= SNAP_RATIO and (best is None or ratio > best[0]):
