@@ -110,6 +110,22 @@ def ask_json(r: AskResult) -> dict[str, Any]:
         "standalone_question": r.standalone_question,
         "timings": r.timings,
         "dropped_sentences": r.dropped_sentences,
+        "state": r.state,
+        "checks": [check_json(c) for c in r.checks],
+    }
+
+
+def check_json(c: Any) -> dict[str, Any]:
+    """One generated sentence's trace: what the verifier decided and why."""
+    v = c.verdict
+    return {
+        "sentence": c.sentence,
+        "kept": c.kept,
+        "verdict": v.label.value if v is not None else "not_found",
+        "reason": v.reason.value if v is not None else "no_evidence",
+        **({"detail": v.detail} if v is not None and v.detail else {}),
+        "quote_id": c.quote_id,
+        "scores": dict(v.scores) if v is not None else {},
     }
 
 
@@ -128,6 +144,8 @@ def empty_ask_json(question: str, error: str = "") -> dict[str, Any]:
         "standalone_question": "",
         "timings": {},
         "dropped_sentences": 0,
+        "state": "error",
+        "checks": [],
         **({"error": error} if error else {}),
     }
 
@@ -159,6 +177,8 @@ def cite_json(r: CiteResult, doc: Document, glosser: Any = None, lang: str = "")
         "verdict": r.verdict,
         "support": support,
         **({"reason": r.reason} if r.reason else {}),
+        **({"detail": r.detail} if r.detail else {}),
+        **({"scores": r.scores} if r.scores else {}),
         "references": [reference_json(doc.reference(n)) for n in r.references],
         **({"translation": r.translation} if r.translation else {}),
     }

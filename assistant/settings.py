@@ -34,7 +34,7 @@ def setting(default: Any = None, help: str = "", factory: Any = None) -> Any:
     return field(default=default, metadata={"help": help})
 
 
-SECRETS = ("openai_api_key", "api_key")  # never printed
+SECRETS = ("openai_api_key", "api_key", "judge_api_key")  # never printed
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,15 @@ class Settings:
         "evidence-first context: numbered single sentences the LLM sees; "
         "0: passage excerpts instead (list questions always get the enumeration)",
     )
+    judge_backend: str = setting(
+        "auto",
+        "entailment judge that certifies answer sentences and claims: auto (the answering LLM), "
+        "local (bundled GGUF), openai (judge_base_url/judge_model, else the openai settings) or none "
+        "(only near-verbatim restatements are certified)",
+    )
+    judge_base_url: str = setting("", "OpenAI-compatible endpoint for judge_backend=openai; empty: openai_base_url")
+    judge_api_key: str = setting("", "key for the judge endpoint; empty: openai_api_key; never printed")
+    judge_model: str = setting("", "model for the judge endpoint; empty: openai_model")
     min_similarity: float | None = setting(None, "relevance gate (cosine); unset: the calibrated default")
     support_threshold: float | None = setting(
         None, "marker check's similarity floor; unset: the calibrated defaults (per language)"
@@ -218,6 +227,7 @@ NON_NEGATIVE = (
 UNIT_INTERVAL = ("min_similarity", "support_threshold")
 CHOICES = {
     "llm_backend": ("local", "openai", "extractive"),
+    "judge_backend": ("auto", "local", "openai", "none"),
     "lang": ("auto", "zh", "en"),
     "query_engine": ("auto", "sentence-transformers"),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.meaning import TopicAligner, analyse_clause, conflicts, cue_disagreement, missing_terms
+from assistant.answering.meaning import TopicAligner, analyse_clause, conflicts, cue_reading, missing_terms
 
 
 @pytest.fixture(scope="module")
@@ -80,19 +80,19 @@ def test_missing_terms(doc):
 
 def test_english_cues_against_chinese():
     ev = "但仅有数字底座并不足以支撑区域产业协调发展。"
-    assert cue_disagreement("Digital infrastructure alone is sufficient.", ev)
-    assert not cue_disagreement("Digital infrastructure alone is not sufficient.", ev)
-    assert cue_disagreement("AI strengthens the constraint.", "弱化地理距离的刚性约束。")
-    assert not cue_disagreement("AI weakens the constraint.", "弱化地理距离的刚性约束。")
+    assert cue_reading("Digital infrastructure alone is sufficient.", ev)
+    assert not cue_reading("Digital infrastructure alone is not sufficient.", ev)
+    assert cue_reading("AI strengthens the constraint.", "弱化地理距离的刚性约束。")
+    assert not cue_reading("AI weakens the constraint.", "弱化地理距离的刚性约束。")
 
 
 def test_an_english_denial_of_what_the_sentence_states_disagrees_though_another_clause_goes_up():
     ev = "人工智能拓展了供应链的地理分布(李万利等,2023),进一步弱化了产业发展对集中式集群的依赖。"
-    assert cue_disagreement("AI does not weaken the dependence on concentrated clusters.", ev)
-    assert not cue_disagreement("AI weakens the dependence on concentrated clusters.", ev)
+    assert cue_reading("AI does not weaken the dependence on concentrated clusters.", ev)
+    assert not cue_reading("AI weakens the dependence on concentrated clusters.", ev)
     # a denial the sentence makes too agrees
     ev2 = "数字技术虽然弱化了距离效应,但是尚未打破本地根植性的贸易地理结构。"
-    assert not cue_disagreement("Digital technology has not broken the local trade geography.", ev2)
+    assert not cue_reading("Digital technology has not broken the local trade geography.", ev2)
 
 
 def test_lowering_a_possibility_is_making_it_harder(aligner):
@@ -136,7 +136,7 @@ def test_english_negation_reaches_rightwards():
         analyse_clause(claim).signs["scope"]
         == analyse_clause("这种效应仅在基础设施发展水平较高地区显著").signs["scope"]
     )
-    assert not cue_disagreement(
+    assert not cue_reading(
         claim, "人工智能驱动区域产业协同,但这种效应仅在人工智能基础设施发展水平较高地区显著,且不存在空间溢出效应。"
     )
     assert analyse_clause("AI does not weaken the constraint").signs["up"] == 1

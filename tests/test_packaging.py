@@ -33,7 +33,7 @@ def test_wheel_contents_and_dependencies(wheel):
         "assistant/data/review.txt",
         "assistant/data/glossary.tsv",
         "assistant/data/prompts/answer.zh.txt",
-        "assistant/data/prompts/judge.en.txt",
+        "assistant/data/prompts/entail.en.txt",
         "assistant/llm/local.py",
         "assistant/ui/app.py",
         "assistant/cli/main.py",

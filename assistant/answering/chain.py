@@ -13,12 +13,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from assistant.answering.english import EnglishWriter
-from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, Grounder, render, split_answer
+from assistant.answering.grounding import (
+    REFUSAL,
+    Check,
+    CheckedSentence,
+    ContextPassage,
+    Grounder,
+    quoted,
+    render,
+    split_answer,
+)
 from assistant.answering.prompts import chat_prompt
 from assistant.answering.results import NOTES, PREMISE, AskEvent, AskResult, DoneEvent, SentenceEvent, StatusEvent
 from assistant.errors import check_query
 from assistant.indexing.build import Index, ensure_index
-from assistant.llm.backends import Backend, LLMUnavailable, describe_failure, get_backend
+from assistant.llm.backends import Backend, LLMUnavailable, describe_failure, get_backend, get_judge_backend
 from assistant.log import log
 from assistant.retrieval.hybrid import Hit, HybridRetriever
 from assistant.serialize import citations_json
@@ -32,8 +41,15 @@ class Assistant:
     """Everything a session needs, loaded once: index, retriever, grounder and the LLM backend."""
 
     def __init__(
-        self, settings: Settings, backend: str | None = None, index: Index | None = None, chat: Any = None
+        self,
+        settings: Settings,
+        backend: str | None = None,
+        index: Index | None = None,
+        chat: Any = None,
+        judge: Backend | None = None,
     ) -> None:
+        """`chat`: a LangChain chat model to answer with instead of the configured backend (tests,
+        seams); it judges nothing unless `judge` (a Backend) is given too."""
         self.settings = settings
         self.index = index or ensure_index(settings)
         self.backend: Backend = get_backend(settings, backend) if chat is None else Backend("custom", "custom", chat)
@@ -57,11 +73,16 @@ class Assistant:
 
         self.grounder.glossary = Glossary(self.glossary_pairs)
         self.english = EnglishWriter(self.grounder.glossary, self.backend.chat, self.grounder.idf)
-        if self.backend.chat is not None:
-            from assistant.answering.judge import Judge
-
-            self.grounder.judge = Judge(self.backend)
+        self.verifier = self._verifier(judge if chat is not None else get_judge_backend(settings, self.backend))
+        self.grounder.verifier = self.verifier
         self._citer = None
+
+    def _verifier(self, judge_backend: Backend | None):
+        """The one verifier every answer, claim, premise and summary goes through."""
+        from assistant.answering.verify import Verifier
+        from assistant.answering.verify.judge import EntailmentJudge
+
+        return Verifier(EntailmentJudge(judge_backend), self.grounder.aligner, self.index.doc.source)
 
     @property
     def glosser(self):
@@ -154,12 +175,14 @@ class Assistant:
             and (not self.grounder.relevant(hits, confident=not use_llm) or self._off_topic(queries))
             and not (checked_premise and checked_premise.verdict == "contradicted")
         ):
-            result.answer, result.refused = REFUSAL[lang], True
+            result.answer, result.refused, result.state = REFUSAL[lang], True, "not_covered"
             result.timings = {"retrieve": t_ret - t0, "total": time.perf_counter() - t0}
             yield SentenceEvent(result.answer)
             yield DoneEvent(result)
             return
         ctx = ref_ctx or self.context_for(standalone, hits, queries)
+        if checked_premise and checked_premise.verdict == "contradicted":
+            result.state = "corrected"
         if checked_premise and checked_premise.verdict in ("contradicted", "not_found"):
             # the question takes for granted what the review does not say: say so first, cited
             notes.append(
@@ -206,7 +229,15 @@ class Assistant:
                         dropped += 1
                     elif kind == "contradicted":
                         contradicted.append(payload)
+                    elif kind == "check":
+                        result.checks.append(payload)
+                    elif kind == "quote" and not any(
+                        payload.evidence.keys() == c.evidence.keys() and c.evidence for c in checked
+                    ):
+                        checked.append(payload)
+                        yield SentenceEvent(render([payload], lang), payload)
                     elif kind == "stopped":
+                        result.state = "time_cut" if payload == "cut" else result.state
                         result.note = " ".join(
                             filter(None, [result.note, NOTES[payload][lang].format(s=self.settings.answer_seconds)])
                         )
@@ -225,6 +256,7 @@ class Assistant:
             # every sentence the model wrote was dropped, at least one because its evidence says the
             # opposite: the evidence is about the question, so quote it rather than refuse
             result.note = " ".join(filter(None, [result.note, NOTES["withheld"][lang]]))
+            result.state = "withheld"
             for c in self._evidence_of(contradicted, lang):
                 checked.append(c)
                 yield SentenceEvent(render([c], lang), c)
@@ -240,8 +272,14 @@ class Assistant:
                 )
                 checked.append(said)
                 yield SentenceEvent(render([said], lang), said)
+        if result.state == "time_cut" and not [c for c in checked if c.markers]:
+            # a time cut says nothing about the review: the best quotes stand, not a refusal
+            for c in self._extract(queries, ctx):
+                c.text = quoted(c.text, lang)
+                checked.append(c)
+                yield SentenceEvent(render([c], lang), c)
         if not [c for c in checked if c.markers]:
-            result.answer, result.refused = REFUSAL[lang], True
+            result.answer, result.refused, result.state = REFUSAL[lang], True, "not_covered"
             yield SentenceEvent(result.answer)
         else:
             result.citations = citations_json(checked, ctx, self.index.doc)
@@ -390,13 +428,21 @@ class Assistant:
             text = self.grounder.glossary.snap(text, "\n".join(cited))
         marked = text + "".join(f"[{m}]" for m in markers)
         contradicted: list[CheckedSentence] = []
-        kept, dropped = self.grounder.check(marked, ctx, contradicted)
+        trace: list[Check] = []
+        kept, dropped = self.grounder.check(marked, ctx, contradicted, trace)
+        for t in trace:
+            yield "check", t
         for k in kept:
             yield "sentence", k
         for _ in range(dropped):
             yield "dropped", None
         for c in contradicted:
             yield "contradicted", c
+        by_id = {u.id: (c.marker, u) for c in ctx for u in c.units}
+        for t in trace:  # about the question but not certified: the quote it rests on stands instead
+            if not t.kept and t.verdict is not None and t.verdict.label.value == "partial" and t.quote_id in by_id:
+                marker, u = by_id[t.quote_id]
+                yield "quote", CheckedSentence(quoted(u.text, lang), [marker], 0.0, evidence={marker: u})
 
     def _evidence_of(self, contradicted: list[CheckedSentence], lang: str, limit: int = 2) -> list[CheckedSentence]:
         """The review's own sentences that contradicted the model, each once, quoted with its marker."""

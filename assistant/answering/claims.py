@@ -6,11 +6,9 @@ share of the claim's Chinese bigrams found in the sentence as a second signal. I
 sentences, each citation closes a clause; the references returned are those closing the clause
 that matches the claim best.
 
-Similarity only says what a claim is *about*. The verdict then reads what it *says*
-(`meaning.py`): a claim clause whose best-aligned clause in the review has the opposite direction,
-negation or scope is `contradicted` (the quote is that clause); a claim whose own terms the review
-never uses is `not_found`, however similar its wording. Where an LLM is available it judges the
-claims the rules pass (`judge.py`); `--backend extractive` keeps the rules alone.
+Similarity only says what a claim is *about* (nothing close enough: `not_found`). Whether the
+review *says* it is the verifier's decision (`verify/`): `supported` only when a quote restates the
+claim or the entailment judge affirms it; the cue rules can only lower that.
 """
 
 from __future__ import annotations
@@ -22,15 +20,8 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.grounding import Grounder
-from assistant.answering.meaning import (
-    Conflict,
-    TopicAligner,
-    analyse_clause,
-    conflicts,
-    cue_disagreement,
-    missing_terms,
-    strip_citations,
-)
+from assistant.answering.meaning import analyse_clause, strip_citations
+from assistant.answering.verify import Label, Reason, Verdict, Verifier
 from assistant.corpus.document import Paragraph
 from assistant.errors import check_claim
 from assistant.indexing.chunking import Sentence
@@ -61,16 +52,14 @@ class CiteResult:
     quotes: list[Quote] = field(default_factory=list)
     references: list[int] = field(default_factory=list)
     translation: str = ""
-    reason: str = ""  # why contradicted / not_found: the opposing cue or the terms the review lacks
-    judged: str = ""  # the LLM judge's word, when one was asked
+    reason: str = ""  # a verify.Reason value: what decided the verdict
+    detail: str = ""  # its specifics (the opposing cue, the terms the review lacks)
+    scores: dict[str, float] = field(default_factory=dict)  # coverage, judge probabilities
 
 
 def make_citer(assistant: Any) -> Citer:
-    """A Citer for an Assistant: with its LLM as the judge when it has one."""
-    from assistant.answering.judge import Judge
-
-    chat = getattr(assistant.backend, "chat", None)
-    return Citer(assistant.grounder, judge=Judge(assistant.backend) if chat is not None else None)
+    """A Citer for an Assistant, deciding with its verifier."""
+    return Citer(assistant.grounder, assistant.verifier)
 
 
 def reference_clause(p: Paragraph, u: Sentence, refs: set[int]) -> tuple[int, int]:
@@ -108,12 +97,12 @@ def clauses(p: Paragraph, a: int, b: int) -> list[tuple[int, int, list[int]]]:
 
 
 class Citer:
-    def __init__(self, grounder: Grounder, judge: Any = None) -> None:
+    def __init__(self, grounder: Grounder, verifier: Verifier) -> None:
         self.g = grounder
         self.retriever = grounder.retriever
         self.index = grounder.index
-        self.aligner = TopicAligner([u.text for u in self.index.sentences])
-        self.judge = judge  # optional LLM judge (judge.Judge) for claims the rules pass
+        self.aligner = verifier.aligner
+        self.verifier = verifier
 
     def _signals(
         self, variants: list[str], qv: np.ndarray, ids: list[str]
@@ -154,85 +143,51 @@ class Citer:
         )
         order = list(np.argsort(-rank))
         top = order[0] if order else None
-        # the verdict applies each language's own floors (see the calibration note above)
-        verdict = (
-            ("not_found", "partial", "supported")[_level(zh_cos[top], en_cos[top], lex[top])]
-            if top is not None
-            else "not_found"
-        )
+        # retrieval says what the claim is about; the verifier says whether the review says it
+        level = _level(zh_cos[top], en_cos[top], lex[top]) if top is not None else 0
         # only a real translation is read for meaning (a glossary rewriter's term list says nothing)
         rewriter = self.retriever.rewriter
         translation = rewriter.translate(claim) if lang == "en" and translate and hasattr(rewriter, "translate") else ""
-        zh_claim = claim if lang == "zh" else translation
-        result = CiteResult(claim, verdict, translation=translation)
-        doc_by_id = self.index.doc.by_id()
-        near = [j for j in order if rank[j] >= rank[top] - 0.02] if top is not None else []
-        # what the claim says: opposite direction/negation/scope in the best-aligned clause of the review
-        ranked, aligned = self._candidates(ids, order, zh_cos, lang, zh_claim)  # English claims: by their translation
+        result = CiteResult(claim, "not_found", translation=translation)
+        if top is None or (level == 0 and lex[top] <= 0.3):
+            result.reason = Reason.NOT_SIMILAR.value
+            return result
+        ranked, _ = self._candidates(ids, order, zh_cos, lang, translation)  # English claims: by their translation
         score = zh_cos if lang == "en" and zh_cos.any() else rank
-        pool = [ids[j] for j in ranked[:8] if score[j] >= score[ranked[0]] - 0.08] if top is not None else []
-        conf = self._conflicts(zh_claim or claim, pool) if verdict != "not_found" or lex[top] > 0.3 else []
-        if conf:
-            result.verdict, result.reason = "contradicted", conf[0].reason
-            c = conf[0]
-            u = next(
-                self.index.sentence_by_id[i] for i in pool if self.index.sentence_by_id[i].text == c.evidence_sentence
-            )
+        pool = [ids[j] for j in ranked[:8] if score[j] >= score[ranked[0]] - 0.08]
+        text = self.index.sentence_by_id
+        v = self.verifier.verify(
+            claim,
+            [text[ids[j]].text for j in ranked[:2]],
+            lang,
+            translation=translation,
+            wider=[text[i].text for i in pool],
+        )
+        if level == 0 and v.label is not Label.CONTRADICTED:
+            v = Verdict(Label.NOT_FOUND, Reason.NOT_SIMILAR, scores=v.scores)
+        result.verdict, result.reason, result.detail, result.scores = v.label.value, v.reason.value, v.detail, v.scores
+        if v.label is Label.NOT_FOUND:
+            return result
+        doc_by_id = self.index.doc.by_id()
+        if v.label is Label.CONTRADICTED:  # the one sentence (and clause) that says otherwise
+            u = next((text[i] for i in [*pool, *(ids[j] for j in ranked[:2])] if text[i].text == v.quote), None)
+            u = u or text[ids[ranked[0]]]
             p = doc_by_id[u.passage_id]
-            a = p.text.find(c.evidence_clause, u.para_start)
-            a, b = (a, a + len(c.evidence_clause)) if 0 <= a < u.para_end else (u.para_start, u.para_end)
-            _, _, refs = self._clause_refs(p, u, a, b)
+            a = p.text.find(v.clause, u.para_start) if v.clause else -1
+            if v.clause and 0 <= a < u.para_end:
+                a, b, refs = self._clause_refs(p, u, a, a + len(v.clause))
+            else:
+                a, b, refs = self._best_clause(p, u, variants, qv)
             result.quotes.append(Quote(u, p, float(rank[ids.index(u.id)]), (a, b), refs))
             result.references = list(refs)
             return result
-        # what the claim is about: terms the review never uses mean it is not the review's claim
-        lacking = missing_terms(zh_claim, self.index.doc.source, 0.67 if lang == "zh" else 0.3) if zh_claim else []
-        said = ""
-        # the judge is asked only where its word can change the verdict (~3 s a call): a partial claim,
-        # an English claim with terms the review lacks, or one whose cues disagree with a top quote
-        top2 = [self.index.sentence_by_id[ids[j]].text for j in ranked[:2]]
-        top2_why = [cue_disagreement(claim, t) for t in top2] if lang == "en" else []  # read once, used thrice
-        if self.judge is not None and (verdict == "partial" or lang == "en" and (lacking or any(top2_why))):
-            said = self.judge.judge(claim, top2)
-        result.judged = said
-        weight = sum(len(t) for t in lacking)  # one short word may be a paraphrase's or a translation's own
-        if lacking and (weight >= 3 or verdict != "supported") and not (lang == "en" and said == "supports"):
-            result.verdict, result.reason = "not_found", "terms not in the review: " + ", ".join(lacking)
-            return result
-        if lang == "en" and (said == "contradicts" or (self.judge is None and result.verdict != "not_found")):
-            # English claims: clauses cannot be aligned across languages. With an LLM the judge decides,
-            # and only when the quote does not share the claim's own direction, negation or scope.
-            # Without one (extractive) the cues decide alone: the best quote taking the opposite side of
-            # a narrow family, or stating what the claim denies ("up" — promote/inhibit, weaken/strengthen
-            # — takes too many objects to decide unaligned).
-            for j, why in zip(ranked[:2], top2_why):
-                u = self.index.sentence_by_id[ids[j]]
-                if said and zh_claim and aligned.get(j, 0.0) < ALIGN_JUDGE:
-                    continue  # the judge read an unrelated sentence
-                rule_alone = why.endswith("vs the review") and why.split(":")[0] not in ("up", "negation")
-                if why and (said == "contradicts" or rule_alone):
-                    p = doc_by_id[u.passage_id]
-                    a, b, refs = self._best_clause(p, u, variants, qv)
-                    who = "the LLM judge and the cues" if said else "the cues"
-                    result.verdict, result.reason = "contradicted", f"{who} ({why})"
-                    result.quotes.append(Quote(u, p, float(rank[j]), (a, b), refs))
-                    result.references = list(refs)
-                    return result
-        if self.judge is None and lang == "en":
-            # a direction the best quotes never take leaves the claim only partly supported
-            if result.verdict == "supported" and top2_why and all(top2_why):
-                result.verdict, result.reason = "partial", "the review's wording does not confirm its direction"
-        if said == "neutral" and result.verdict != "supported":
-            result.verdict, result.reason = "not_found", "the LLM judge found it not addressed"
-        if result.verdict == "not_found":
-            return result
-        near.sort(key=lambda j: (not self.index.sentence_by_id[ids[j]].refs, -rank[j]))  # cited first
+        near = [j for j in order if rank[j] >= rank[top] - 0.02]
+        near.sort(key=lambda j: (text[ids[j]].text != v.quote, not text[ids[j]].refs, -rank[j]))  # verified, cited
         for j in near[:max_quotes]:
-            s = float(rank[j])
-            u = self.index.sentence_by_id[ids[j]]
+            u = text[ids[j]]
             p = doc_by_id[u.passage_id]
             a, b, refs = self._best_clause(p, u, variants, qv)
-            result.quotes.append(Quote(u, p, s, (a, b), refs))
+            result.quotes.append(Quote(u, p, float(rank[j]), (a, b), refs))
         for q in result.quotes:
             result.references.extend(n for n in q.refs if n not in result.references)
         return result
@@ -257,9 +212,6 @@ class Citer:
         }
         on_topic = sorted((j for j in aligned if aligned[j] >= ALIGN_JUDGE), key=lambda j: -aligned[j])
         return on_topic + [j for j in zh if j not in on_topic], aligned
-
-    def _conflicts(self, claim: str, sentence_ids: list[str]) -> list[Conflict]:
-        return conflicts(claim, [self.index.sentence_by_id[i].text for i in sentence_ids], self.aligner)
 
     def _clause_refs(self, p: Paragraph, u: Sentence, a: int, b: int) -> tuple[int, int, list[int]]:
         """The references that close the clause [a, b) of sentence u (or the nearest in its sentence)."""

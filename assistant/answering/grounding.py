@@ -1,9 +1,8 @@
 """Ground answers in the review: choose compact context, check every citation marker, refuse honestly.
 
-Support is measured per answer sentence against the sentences of the cited passage: the best
-cosine similarity (e5, query→passage), or the share of the sentence's Chinese character bigrams
-found in the passage. A marker stays only when its passage was in the context and supports the
-sentence; a sentence without a valid marker is repaired with the best supporting passage or dropped.
+Similarity (e5 cosine, shared Chinese bigrams, glossary anchors for English) only *places* a
+sentence's markers on the evidence that fits it; whether the evidence says it is the verifier's
+decision (`verify/`). A sentence is kept only when certified; its trace records every decision.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.answering.verify import Verdict, Verifier
 from assistant.corpus.document import Paragraph
 from assistant.indexing.chunking import Sentence
 from assistant.retrieval.hybrid import Hit, HybridRetriever
@@ -64,11 +64,18 @@ class CheckedSentence:
     support: float
     repaired: bool = False
     evidence: dict[int, Sentence] = field(default_factory=dict)  # marker → the passage sentence that supports it
+    verdict: Verdict | None = None  # the verifier's decision (None: a sentence the chain wrote itself)
 
 
-# says_otherwise reasons about wording, not meaning (the evidence does not say the opposite)
-NOT_IN_EVIDENCE = "is not in the evidence"
-NEVER_USED = "terms the review never uses"
+@dataclass
+class Check:
+    """One generated sentence and what was decided about it (the answer's trace)."""
+
+    sentence: str
+    kept: bool
+    verdict: Verdict | None  # None: no evidence in the context was close enough to check it against
+    markers: list[int] = field(default_factory=list)
+    quote_id: str | None = None
 
 
 class Grounder:
@@ -92,7 +99,7 @@ class Grounder:
             self.by_passage.setdefault(u.passage_id, []).append(u)
         self._text_vecs: dict[str, np.ndarray] = {}
         self._aligner = None
-        self.judge = None  # judge.Judge, set by the Assistant when it has an LLM
+        self.verifier: Verifier | None = None  # set by the Assistant: decides support
         self.glossary = None  # translate.Glossary, set by the Assistant: anchors English sentences
         self._idfs: dict[str, float] = {}
 
@@ -244,39 +251,17 @@ class Grounder:
             self._aligner = TopicAligner([u.text for u in self.index.sentences])
         return self._aligner
 
-    def says_otherwise(self, text: str, items: list[ContextPassage], units: list[Sentence]) -> tuple[str, str]:
-        """Why an answer sentence is not what its evidence says ('' when it is): the opposite direction,
-        negation or scope; terms the review never uses; numbers or names its evidence lacks. Second:
-        the evidence sentence that says the opposite, when that is the reason."""
-        from assistant.answering.meaning import conflicts, cue_disagreement, missing_terms, strip_citations
-
-        evidence = [u.text for u in units] or [c.text for c in items]
-        context = " ".join(c.passage.text for c in items)
-        for tok in re.findall(r"\d+(?:\.\d+)?%?|(?<![A-Za-z])[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*", text):
-            if tok.isdigit() and len(tok) == 1:
-                continue  # "3 paths": small counts are phrased freely
-            if detect_lang(text) == "en" and not tok[0].isdigit():
-                continue  # English capitalised words are ordinary prose here
-            if tok not in context and tok not in strip_citations(context):
-                return f"{tok} {NOT_IN_EVIDENCE}", ""
-        if detect_lang(text) == "zh":
-            found = conflicts(text, evidence, self.aligner)
-            if found:
-                return found[0].reason, found[0].evidence_sentence
-            if missing_terms(text, self.index.doc.source):
-                return NEVER_USED, ""
-            return "", ""
-        why, against = next(((w, e) for w, e in ((cue_disagreement(text, e), e) for e in evidence) if w), ("", ""))
-        if why and self.judge is not None and self.judge.judge(text, evidence) != "supports":
-            return why, against
-        return "", ""
-
     def check(
-        self, answer: str, ctx: list[ContextPassage], contradicted: list[CheckedSentence] | None = None
+        self,
+        answer: str,
+        ctx: list[ContextPassage],
+        contradicted: list[CheckedSentence] | None = None,
+        trace: list[Check] | None = None,
     ) -> tuple[list[CheckedSentence], int]:
-        """Validate markers sentence by sentence; returns the kept sentences and how many were dropped.
-        A sentence dropped because its evidence says the opposite is added to `contradicted` (with
-        that evidence), so the caller can quote what the review does say."""
+        """Place each sentence's markers on the evidence that fits it, then have the verifier decide;
+        returns the certified sentences and how many were dropped. A sentence its evidence says the
+        opposite of goes to `contradicted` (with that evidence), so the caller can quote what the
+        review does say; every decision, kept or not, is appended to `trace`."""
         pieces = split_answer(AUTHOR_YEAR.sub("", answer))
         if not pieces:
             return [], 0
@@ -287,38 +272,53 @@ class Grounder:
         for (text, markers), v in zip(pieces, qv):
             if len(re.sub(r"\W", "", text)) < 4:  # fragments such as a lone "。" carry no claim
                 continue
-            terms = self.anchor_terms(text)
-            found = {c.marker: self.support(text, c, v, terms) for c in ctx}
-            scores = {m: sc for m, (sc, _) in found.items()}
-            need = self.threshold(text)
-            valid = [m for m in dict.fromkeys(markers) if m in by_marker and scores[m] >= need]
-            best_m = max(scores, key=scores.get) if scores else None
-            if (
-                valid
-                and best_m is not None
-                and best_m not in valid
-                and scores[best_m] > max(scores[m] for m in valid) + SWITCH_MARGIN
-            ):
-                valid = [best_m]  # another passage in the context supports the sentence clearly better
-            if not valid:  # repair: the best supporting passage in the context, if any
-                best = max(scores, key=scores.get) if scores else None
-                valid = [best] if best is not None and scores[best] >= need else []
-                repaired = True
-            else:
-                repaired = False
-            if valid:
-                evidence = {m: found[m][1] for m in valid if found[m][1] is not None}
-                why, against = self.says_otherwise(text, [by_marker[m] for m in valid], list(evidence.values()))
-                if why:
-                    dropped += 1
-                    said = {m: u for m, u in evidence.items() if u.text == against}
-                    if contradicted is not None and said:
-                        contradicted.append(CheckedSentence(text, list(said), 0.0, repaired, said))
-                    continue
-                kept.append(CheckedSentence(text, valid, max(scores[m] for m in valid), repaired, evidence))
-            else:
+            valid, repaired, found, score = self._place(text, markers, ctx, v)
+            evidence = {m: found[m][1] for m in valid if found[m][1] is not None}
+            if not valid or not evidence:
                 dropped += 1
+                if trace is not None:
+                    trace.append(Check(text, False, None, markers))
+                continue
+            verdict = self.verifier.verify(
+                text,
+                [u.text for u in evidence.values()],
+                context=" ".join(by_marker[m].passage.text for m in valid),
+            )
+            if trace is not None:
+                trace.append(Check(text, verdict.supported, verdict, valid, next(iter(evidence.values())).id))
+            if verdict.supported:
+                kept.append(CheckedSentence(text, valid, score, repaired, evidence, verdict))
+                continue
+            dropped += 1
+            said = {m: u for m, u in evidence.items() if u.text == verdict.quote} or evidence
+            if contradicted is not None and verdict.label.value == "contradicted":
+                contradicted.append(CheckedSentence(text, list(said), 0.0, repaired, said, verdict))
         return kept, dropped
+
+    def _place(
+        self, text: str, markers: list[int], ctx: list[ContextPassage], v: np.ndarray
+    ) -> tuple[list[int], bool, dict[int, tuple[float, Sentence | None]], float]:
+        """Which context items a sentence's markers should point to: its own markers when their
+        evidence is close enough, another item when that is clearly closer, the closest one when its
+        own markers point nowhere. Closeness places markers; it certifies nothing."""
+        by_marker = {c.marker: c for c in ctx}
+        terms = self.anchor_terms(text)
+        found = {c.marker: self.support(text, c, v, terms) for c in ctx}
+        scores = {m: sc for m, (sc, _) in found.items()}
+        need = self.threshold(text)
+        valid = [m for m in dict.fromkeys(markers) if m in by_marker and scores[m] >= need]
+        best = max(scores, key=scores.get) if scores else None
+        if (
+            valid
+            and best is not None
+            and best not in valid
+            and scores[best] > max(scores[m] for m in valid) + SWITCH_MARGIN
+        ):
+            valid = [best]  # another passage in the context supports the sentence clearly better
+        repaired = not valid
+        if repaired:
+            valid = [best] if best is not None and scores[best] >= need else []
+        return valid, repaired, found, max((scores[m] for m in valid), default=0.0)
 
 
 def within_budget(units: list[Sentence], score: np.ndarray, budget: int) -> list[Sentence]:
@@ -369,6 +369,15 @@ def render(checked: list[CheckedSentence], lang: str) -> str:
         marks = "".join(f"[{n}]" for n in c.markers)
         parts.append(f"{body} {marks}{end}" if lang == "en" and marks else f"{body}{marks}{end}")
     return (" " if lang == "en" else "").join(parts)
+
+
+def quoted(text: str, lang: str) -> str:
+    """A review sentence shown as itself in an answer: as it stands in a Chinese answer, in
+    quotation marks in an English one (Chinese in an English answer only inside quotes)."""
+    body = text.strip()
+    if lang == "zh" or detect_lang(body) == lang:
+        return body
+    return f"“{body.rstrip('。；;')}”."
 
 
 def answer_language_ok(answer: str, lang: str) -> bool:

@@ -183,7 +183,7 @@ ALIGN_NEGATION = 0.5  # negation alone (no shared family) decides only for close
 
 def conflicts(claim: str, evidence: list[str], aligner: TopicAligner, align_min: float = ALIGN_MIN) -> list[Conflict]:
     """Chinese claim clauses whose best-aligned Chinese evidence clause says the opposite. (English
-    claims are translated first, or compared by `cue_disagreement`: e5-small's clause similarities
+    claims are translated first, or compared by `cue_reading`: e5-small's clause similarities
     across languages, 0.80–0.86 for related and unrelated pairs alike, cannot align clauses.)"""
     ev = [(s, c, analyse_clause(c)) for s in evidence for c in split_clauses(strip_citations(s))]
     if not ev:
@@ -283,7 +283,21 @@ def missing_terms(zh: str, review_text: str, share: float = 0.67) -> list[str]:
     return out
 
 
-def cue_disagreement(claim: str, sentence: str) -> str:
+@dataclass(frozen=True)
+class CueReading:
+    """How a sentence stands to a claim's cues across languages. `kind`: "" (no disagreement),
+    "denies" (the sentence states the cue the claim denies), "opposite" (a shared family, other
+    sign), "unconfirmed" (a direction the sentence never takes), "negation" (negation differs)."""
+
+    kind: str = ""
+    family: str = ""
+    detail: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.kind)
+
+
+def cue_reading(claim: str, sentence: str) -> CueReading:
     """Does a sentence fail to share a claim's direction? For a claim in another language than the
     sentence, where clauses cannot be aligned: a shared family with the opposite sign, a direction
     the sentence never takes, or (no family at all) a different negation."""
@@ -295,18 +309,19 @@ def cue_disagreement(claim: str, sentence: str) -> str:
         negs += e.negated
         for f, v in e.signs.items():
             seen.setdefault(f, set()).add(v)
+    cues = "/".join(a.cues)
     if a.negated and a.signs:
         # "does not weaken X" against "弱化了X": the sentence states the very cue the claim denies, and
         # no clause of it denies that cue too; another clause's opposite word ("拓展") does not rescue it
         stated = any(not e.negated and e.signs.get(f) == -v for e in clauses for f, v in a.signs.items())
         denied = any(e.negated and e.signs.get(f) == v for e in clauses for f, v in a.signs.items())
         if stated and not denied:
-            return f"denies: {'/'.join(a.cues)} vs the review"
+            return CueReading("denies", next(iter(a.signs)), f"denies: {cues} vs the review")
     for f, v in a.signs.items():
         if f in seen and v not in seen[f]:
-            return f"{f}: {'/'.join(a.cues)} vs the review"
+            return CueReading("opposite", f, f"{f}: {cues} vs the review")
     if a.signs and not any(f in seen and v in seen[f] for f, v in a.signs.items()):
-        return f"unconfirmed {'/'.join(a.cues)}"
+        return CueReading("unconfirmed", next(iter(a.signs)), f"unconfirmed {cues}")
     if not a.signs and a.negated != negs % 2:
-        return f"negation: {'/'.join(a.cues) or '∅'} vs the review"
-    return ""
+        return CueReading("negation", "", f"negation: {cues or '∅'} vs the review")
+    return CueReading()

@@ -19,7 +19,7 @@ PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "condense": frozenset({"history", "question"}),  # chain.condense
     "gloss": frozenset({"glossary", "text"}),  # gloss.Glosser.gloss
     "glossary": frozenset({"terms"}),  # translate.build_glossary, english.EnglishWriter
-    "judge": frozenset({"claim", "passage"}),  # judge.Judge
+    "entail": frozenset({"claim", "passage"}),  # verify.judge.EntailmentJudge
     "ref_use": frozenset({"reference", "sentence"}),  # gloss.Glosser.use_line
     "summarize_map": frozenset({"section", "passages"}),  # summarize._summarize_zh
     "summarize_reduce": frozenset({"title", "summaries"}),  # summarize._summarize_zh

@@ -60,6 +60,8 @@ class AskResult:
     standalone_question: str = ""
     dropped_sentences: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    checks: list[Any] = field(default_factory=list)  # grounding.Check: every generated sentence, kept or not
+    state: str = "answered"  # answered | corrected | not_covered | time_cut | withheld
 
 
 @dataclass(frozen=True)

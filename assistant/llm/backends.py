@@ -100,3 +100,30 @@ def describe_failure(b: Backend, e: BaseException) -> LLMUnavailable:
     if isinstance(e, ModelError):
         return LLMUnavailable(e.zh, e.en)
     return LLMUnavailable(f"本地模型出错:{kind}", f"The local model failed: {kind}")
+
+
+def get_judge_backend(s: Settings, answering: Backend) -> Backend | None:
+    """The entailment judge's model: by default the answering LLM; or the bundled model, or another
+    OpenAI-compatible endpoint (answer locally, judge with a stronger hosted model, or the reverse);
+    None for `none` (then only near-verbatim restatements are certified)."""
+    name = s.judge_backend
+    if name == "none":
+        return None
+    if name == "auto":
+        return answering if answering.chat is not None else None
+    if name == "local":
+        return answering if answering.name == "local" else get_backend(s, "local")
+    from langchain_openai import ChatOpenAI
+
+    base, key, model = openai_config(s)
+    base, key, model = s.judge_base_url or base, s.judge_api_key or key, s.judge_model or model
+    chat = ChatOpenAI(
+        model=model,
+        base_url=base,
+        api_key=key or "not-needed",
+        timeout=s.openai_timeout,
+        max_retries=s.openai_max_retries,
+        temperature=0,
+        max_tokens=1,
+    )
+    return Backend("openai", model, chat, base)

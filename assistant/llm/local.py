@@ -123,6 +123,8 @@ class ChatLocalLlama(BaseChatModel):
             "cache_prompt": True,
             "stream": stream,
             **({"stop": stop} if stop else {}),
+            # token probabilities, as OpenAI's API names them (the entailment judge reads them)
+            **({"logprobs": True, "top_logprobs": int(kw.get("top_logprobs") or 10)} if kw.get("logprobs") else {}),
         }
 
     def _generate(
@@ -138,9 +140,13 @@ class ChatLocalLlama(BaseChatModel):
         if not isinstance(res, dict) or "choices" not in res:
             raise RuntimeError(f"local model error: {res.get('error') if isinstance(res, dict) else res}")
         text = res["choices"][0]["message"].get("content") or ""
+        meta = {"logprobs": res["choices"][0].get("logprobs")} if kwargs.get("logprobs") else {}
         return ChatResult(
             generations=[
-                ChatGeneration(message=AIMessage(content=text), generation_info={"timings": res.get("timings")})
+                ChatGeneration(
+                    message=AIMessage(content=text, response_metadata=meta),
+                    generation_info={"timings": res.get("timings")},
+                )
             ]
         )
 
