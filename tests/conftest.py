@@ -72,11 +72,26 @@ def fake_assistant_factory(real_index):
 
     from assistant.answering.chain import Assistant
 
-    def make(*responses: str, sleep: float | None = None, **settings):
+    def make(*responses: str, sleep: float | None = None, judge=None, **settings):
+        """`judge`: a label distribution a scripted entailment judge gives every pair, or a Backend
+        (the real local model); none by default: then only near-verbatim restatements are certified."""
+        from tests.helpers import scripted_judge
+
         s = replace(real_index.settings, translate_queries=False, **settings)
-        return Assistant(s, index=real_index, chat=FakeListChatModel(responses=list(responses), sleep=sleep))
+        chat = FakeListChatModel(responses=list(responses), sleep=sleep)
+        return Assistant(
+            s, index=real_index, chat=chat, judge=scripted_judge(judge) if isinstance(judge, dict) else judge
+        )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def local_judge(real_index):
+    """The bundled GGUF as the entailment judge, for a scripted answering model."""
+    from assistant.llm.backends import get_backend
+
+    return get_backend(real_index.settings, "local")
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +113,14 @@ def ui_server(local_assistant):
     demo.close()
 
 
-REAL_MODEL_FIXTURES = {"real_index", "real_retriever", "fake_assistant_factory", "local_assistant", "ui_server"}
+REAL_MODEL_FIXTURES = {
+    "real_index",
+    "real_retriever",
+    "fake_assistant_factory",
+    "local_assistant",
+    "local_judge",
+    "ui_server",
+}
 
 
 def pytest_collection_modifyitems(items):

@@ -36,3 +36,45 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+AFFIRMS = {"supports": 0.95, "contradicts": 0.03, "neutral": 0.02}  # a judge that affirms every pair
+
+
+def scripted_judge(probs: dict[str, float]):
+    """A Backend whose chat model answers every entailment prompt with `probs`, as token logprobs."""
+    from assistant.llm.backends import Backend
+
+    return Backend("custom", "scripted-judge", ScriptedJudge(probs=probs))
+
+
+def _scripted_judge_class():
+    import math
+    from typing import Any
+
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    class ScriptedJudge(BaseChatModel):
+        """Answers every judge prompt with one fixed label distribution, as token logprobs."""
+
+        probs: dict[str, float]
+        calls: int = 0
+
+        @property
+        def _llm_type(self) -> str:
+            return "scripted-judge"
+
+        def _generate(self, messages: list[Any], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+            self.calls += 1
+            first = {"supports": "S", "contradicts": "CON", "neutral": "NE"}
+            top = [{"token": first[k], "logprob": math.log(max(v, 1e-9))} for k, v in self.probs.items()]
+            word = max(self.probs, key=self.probs.get).upper()
+            msg = AIMessage(content=word, response_metadata={"logprobs": {"content": [{"top_logprobs": top}]}})
+            return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    return ScriptedJudge
+
+
+ScriptedJudge = _scripted_judge_class()

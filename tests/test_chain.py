@@ -9,6 +9,7 @@ import pytest
 
 from assistant.answering.chain import Assistant
 from assistant.answering.grounding import REFUSAL
+from tests.helpers import AFFIRMS
 
 pytestmark = pytest.mark.slow  # real embeddings (loaded once per session)
 
@@ -102,7 +103,9 @@ def test_prompt_injection_cannot_bypass_grounding(fake_assistant_factory):
 
 def test_english_question_gets_english_answer(fake_assistant_factory):
     q = "What is the double-edged sword effect of AI factor agglomeration?"
-    a = fake_assistant_factory("High agglomeration of factors helps local AI technology iterate and upgrade [2].")
+    a = fake_assistant_factory(
+        "High agglomeration of factors helps local AI technology iterate and upgrade [2].", judge=AFFIRMS
+    )
     r = a.ask(q)
     assert r.language == "en" and r.grounded
     assert r.answer.startswith("High agglomeration")

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from assistant.answering.grounding import REFUSAL, CheckedSentence
+from tests.helpers import AFFIRMS, scripted_judge
 
 pytestmark = pytest.mark.slow
 
@@ -222,11 +223,14 @@ def test_glossary_terms_anchor_an_english_sentence_to_its_own_evidence(real_inde
     """e5's cross-lingual cosine can rank an unrelated Chinese sentence above the source of an English
     one; the review's glossary terms, found in one and not the other, put the source first."""
     from assistant.answering.grounding import ContextPassage, Grounder
+    from assistant.answering.verify import Verifier
+    from assistant.answering.verify.judge import EntailmentJudge
     from assistant.retrieval.hybrid import Hit
     from assistant.retrieval.translate import Glossary, load_curated
 
     g = Grounder(real_retriever)
     g.glossary = Glossary(load_curated(real_index.settings.corpus_path.parent / "glossary.tsv"))
+    g.verifier = Verifier(EntailmentJudge(scripted_judge(AFFIRMS)), g.aligner, real_index.doc.source)
     sentence = (
         "Digital technology weakens the distance effect, but geographic factors remain an important "
         "variable for industrial layout."
@@ -260,6 +264,7 @@ def test_english_summary_says_what_the_checked_chinese_one_says(fake_assistant_f
         "data drive and intelligent integration.",
         "Urban governance empowered by AI faces two kinds of problems: physical risk and psychological risk.",
         "上海的房价在2030年将翻倍。",  # a rendering that is not English: the pair goes
+        judge=AFFIRMS,  # renderings are certified by the judge; this test is about what fails before it
     )
     (a.settings.cache_dir / "llm-cache" / f"summary-{_cache_key(a, '4.2')}.json").unlink(missing_ok=True)
     a.glosser.glosses.data.clear()  # renderings cached by an earlier run would skip the scripted replies

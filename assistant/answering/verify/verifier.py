@@ -1,8 +1,9 @@
 """`Verifier.verify`: the single decision on whether a statement is what its quotes say.
 
-Order: vetoes first (a number or name the quotes lack, terms the review never uses, a clause of
-the quote with the opposite cue), then the two ways to certify (a near-verbatim restatement, the
-entailment judge's SUPPORTS probability), then what the judge's other probabilities say. Nothing
+Order: vetoes first (a number or name the quotes lack, a clause of the quote with the opposite
+cue), then the two ways to certify (a near-verbatim restatement, the entailment judge's SUPPORTS
+probability), then what the judge's other probabilities say; a statement left uncertified whose
+own terms the review never uses is `not_found`. Nothing
 is `supported` by the absence of a detected conflict."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.answering.meaning import missing_terms
 from assistant.answering.verify.calibration import threshold
 from assistant.answering.verify.judge import EntailmentJudge
 from assistant.answering.verify.restate import restates
@@ -60,7 +62,15 @@ class Verifier:
             best.scores["coverage"] = max(best.scores.get("coverage", 0.0), cov)
             if ok:
                 return Verdict(Label.SUPPORTED, Reason.RESTATES, quote, quote, dict(best.scores))
-        return self._judged(statement, evidence, best)
+        judged = self._judged(statement, evidence, best)
+        if judged.supported or judged.label is Label.CONTRADICTED:
+            return judged
+        # not certified: a statement whose own terms the review never uses is not the review's
+        zh = statement if lang == "zh" else translation
+        lacking = missing_terms(zh, self.review_text, 0.67 if zh is statement else 0.3) if zh else []
+        if sum(len(t) for t in lacking) >= 3:
+            return judged.lowered(Label.NOT_FOUND, Reason.ABSENT_TERMS, detail=", ".join(lacking))
+        return judged
 
     def _judged(self, statement: str, evidence: list[str], best: Verdict) -> Verdict:
         if not self.judge.available:
@@ -82,7 +92,7 @@ class Verifier:
     def _veto(
         self, statement: str, evidence: list[str], lang: str, translation: str, context: str, wider: list[str] | None
     ) -> Verdict | None:
-        from assistant.answering.meaning import conflicts, cue_reading, missing_terms, strip_citations
+        from assistant.answering.meaning import conflicts, cue_reading, strip_citations
 
         plain = strip_citations(context)
         for tok in _DETAIL.findall(statement):
@@ -94,9 +104,6 @@ class Verifier:
                 return Verdict(Label.NOT_FOUND, Reason.UNSUPPORTED_DETAIL, evidence[0], detail=tok)
         zh = statement if lang == "zh" else translation
         if zh:
-            lacking = missing_terms(zh, self.review_text, 0.67 if zh is statement else 0.3)
-            if sum(len(t) for t in lacking) >= 3:
-                return Verdict(Label.NOT_FOUND, Reason.ABSENT_TERMS, evidence[0], detail=", ".join(lacking))
             found = conflicts(zh, [*evidence, *(wider or [])], self.aligner)
             if found:
                 c = found[0]
