@@ -27,3 +27,17 @@ def test_answer_keeps_only_marker_links():
 def test_plain_is_identity_for_ordinary_text():
     for s in ["人工智能促进产业结构升级。", "AI raises productivity by 1.5% (2024)."]:
         assert MD.render(plain(s)).strip() == f"<p>{s}</p>"
+
+
+def test_the_checks_panel_shows_every_sentence_in_the_interface_language_escaped():
+    from assistant.ui.render import checks_html
+
+    checks = [
+        {"sentence": "<b>甲</b>", "kept": True, "verdict": "supported", "reason": "restates", "scores": {}},
+        {"sentence": "乙", "kept": False, "verdict": "contradicted", "reason": "cue_conflict", "scores": {"p": 0.5}},
+    ]
+    zh, en = checks_html(checks, "zh"), checks_html(checks, "en")
+    assert "核查过程" in zh and "撤下" in zh and "与综述相矛盾" in zh and "Contradicted" not in zh
+    assert "How this answer was checked" in en and "dropped" in en and "restates the quote" in en
+    assert "<b>甲" not in en and "&lt;b&gt;" in en
+    assert checks_html([], "en") == ""

@@ -14,6 +14,7 @@ from assistant.answering.chain import Assistant
 from assistant.answering.results import DoneEvent, SentenceEvent
 from assistant.errors import MAX_QUERY_CHARS
 from assistant.log import log
+from assistant.serialize import check_json
 from assistant.text import detect_lang
 from assistant.ui.i18n import t
 from assistant.ui.render import (
@@ -21,6 +22,7 @@ from assistant.ui.render import (
     HEAD_JS,
     answer_markdown,
     badge,
+    checks_html,
     claim_html,
     dossier_html,
     draft_html,
@@ -99,7 +101,7 @@ class App:
                     transcript.append(turn_markdown(text, r.answer, r.citations, lang, r.note))
                     yield (
                         chat,
-                        sources_html(r.citations, ui),
+                        sources_html(r.citations, ui) + checks_html([check_json(c) for c in r.checks], ui),
                         badge(r.grounded, r.refused, ui, r.note),
                         conv[-5:],
                         "",

@@ -10,7 +10,26 @@ VERDICT_LABELS: dict[str, dict[str, str]] = {
     "not_found": {"zh": "综述中未找到依据", "en": "Not found in the review"},
 }
 
+# why the verifier decided as it did (verify.Reason values), for the "how this answer was checked" panel
+REASON_LABELS: dict[str, dict[str, str]] = {
+    "restates": {"zh": "与原文近乎逐字一致", "en": "restates the quote"},
+    "judge_supports": {"zh": "核查模型判定原文支持", "en": "the judge found the quote supports it"},
+    "judge_contradicts": {"zh": "核查模型判定原文相反", "en": "the judge found the quote says otherwise"},
+    "judge_neutral": {"zh": "核查模型判定原文未涉及", "en": "the judge found the quote silent on it"},
+    "judge_unsure": {"zh": "核查模型无法确认", "en": "the judge could not confirm it"},
+    "not_restated": {"zh": "非原文复述,且未启用核查模型", "en": "not a restatement, and no judge"},
+    "cue_conflict": {"zh": "原文对应分句方向相反", "en": "the aligned clause of the quote has the opposite cue"},
+    "absent_terms": {"zh": "用词在综述中不存在", "en": "uses terms the review never uses"},
+    "unsupported_detail": {"zh": "含原文没有的数字或名称", "en": "a number or name the quote lacks"},
+    "no_evidence": {"zh": "上下文中没有相近的原文", "en": "no close quote in the context"},
+    "not_similar": {"zh": "综述中没有相近的句子", "en": "nothing close in the review"},
+    "judge_failed": {"zh": "核查模型未作答", "en": "the judge's model did not answer"},
+}
+
 TEXTS: dict[str, dict[str, str]] = {
+    "checks": {"zh": "核查过程", "en": "How this answer was checked"},
+    "check_kept": {"zh": "保留", "en": "kept"},
+    "check_dropped": {"zh": "撤下", "en": "dropped"},
     "title": {"zh": "综述问答:人工智能与区域经济", "en": "Review QA: AI and the Regional Economy"},
     "subtitle": {
         "zh": "回答只依据《人工智能与区域经济:研究进展、启示与展望》(区域经济评论 2026(2)),每句都标注来源段落与文献。",

@@ -134,6 +134,30 @@ def sources_html(citations: list[dict[str, Any]], lang: str, prefix: str = "src"
     return "".join(parts)
 
 
+def checks_html(checks: list[dict[str, Any]], lang: str) -> str:
+    """The answer's trace, collapsed: every sentence the model wrote, kept or dropped, with the
+    verifier's verdict, its reason and scores."""
+    from assistant.ui.i18n import REASON_LABELS, VERDICT_LABELS
+
+    if not checks:
+        return ""
+    rows = []
+    for c in checks:
+        kept = t("check_kept" if c["kept"] else "check_dropped", lang)
+        verdict = VERDICT_LABELS.get(c["verdict"], {}).get(lang, c["verdict"])
+        reason = REASON_LABELS.get(c["reason"], {}).get(lang, c["reason"])
+        scores = ", ".join(f"{k} {v:.2f}" for k, v in c.get("scores", {}).items())
+        rows.append(
+            f'<tr><td><span class="rq-badge {"rq-ok" if c["kept"] else "rq-no"}">{esc(kept)}</span></td>'
+            f"<td>{esc(c['sentence'])}</td><td>{esc(verdict)}</td><td>{esc(reason)}"
+            f"{f'<br><small>{esc(scores)}</small>' if scores else ''}</td></tr>"
+        )
+    return (
+        f'<details class="rq-checks"><summary>{esc(t("checks", lang))} ({len(checks)})</summary>'
+        f"<table>{''.join(rows)}</table></details>"
+    )
+
+
 def glosses_html(quotes: list[dict[str, Any]], lang: str) -> str:
     """Machine renderings of the quoted sentences, marked as such."""
     items = [
