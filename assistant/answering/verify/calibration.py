@@ -25,6 +25,18 @@ CALIBRATION: dict[str, Threshold] = {
         "P(SUPPORTS) from the bundled 1.5B judge (few-shot, top-2 quotes) on the 40 calibration claims: "
         "supported paraphrases 10/13 at ≥ 0.6, no flipped or absent claim above 0.52",
     ),
+    "judge_supports_en": Threshold(
+        0.4,
+        "the same for an English statement against Chinese quotes, where the judge is less sure of "
+        "faithful renderings: on the calibration claims no flipped or absent English claim reached "
+        "0.30, and 4 of 6 English paraphrases are above 0.4",
+    ),
+    "judge_translation_floor": Threshold(
+        0.2,
+        "an English claim is certified through its Chinese rendering only while the judge gives the "
+        "English itself at least this P(SUPPORTS) (and its rendering 0.6): flipped English calibration "
+        "claims sit at 0.02–0.30 on the English, and none passes both",
+    ),
     "judge_contradicts": Threshold(
         0.75,
         "P(CONTRADICTS) for a contradiction by the judge alone (the cue veto finds the rest): the 1.5B "

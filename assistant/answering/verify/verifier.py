@@ -62,7 +62,7 @@ class Verifier:
             best.scores["coverage"] = max(best.scores.get("coverage", 0.0), cov)
             if ok:
                 return Verdict(Label.SUPPORTED, Reason.RESTATES, quote, quote, dict(best.scores))
-        judged = self._judged(statement, evidence, best)
+        judged = self._judged(statement, evidence, best, translation)
         if judged.supported or judged.label is Label.CONTRADICTED:
             return judged
         # not certified: a statement whose own terms the review never uses is not the review's
@@ -72,7 +72,7 @@ class Verifier:
             return judged.lowered(Label.NOT_FOUND, Reason.ABSENT_TERMS, detail=", ".join(lacking))
         return judged
 
-    def _judged(self, statement: str, evidence: list[str], best: Verdict) -> Verdict:
+    def _judged(self, statement: str, evidence: list[str], best: Verdict, translation: str = "") -> Verdict:
         if not self.judge.available:
             return best
         probs = self.judge.score(statement, evidence[:2])
@@ -80,8 +80,18 @@ class Verifier:
             return Verdict(Label.PARTIAL, Reason.JUDGE_FAILED, best.quote, scores=dict(best.scores))
         scores = {**best.scores, **{f"p_{k}": v for k, v in probs.items()}}
         s, c, n = probs.get("supports", 0.0), probs.get("contradicts", 0.0), probs.get("neutral", 0.0)
-        if s >= threshold("judge_supports") and s > c:
+        cross = detect_lang(statement) == "en" and any(detect_lang(e) == "zh" for e in evidence[:2])
+        if s >= threshold("judge_supports_en" if cross else "judge_supports") and s > c:
             return Verdict(Label.SUPPORTED, Reason.JUDGE_SUPPORTS, best.quote, scores=scores)
+        if cross and translation:
+            # the judge reads Chinese against Chinese more surely; the rendering counts only while the
+            # English itself keeps some support (a rendering that drifted from it certifies nothing)
+            t = self.judge.score(translation, evidence[:2]) or {}
+            scores.update({f"p_{k}_translation": v for k, v in t.items()})
+            ts, tc = t.get("supports", 0.0), t.get("contradicts", 0.0)
+            if ts >= threshold("judge_supports") and ts > tc and s >= threshold("judge_translation_floor"):
+                return Verdict(Label.SUPPORTED, Reason.JUDGE_SUPPORTS, best.quote, scores=scores)
+            c = max(c, tc)
         if c >= threshold("judge_contradicts"):
             return Verdict(Label.CONTRADICTED, Reason.JUDGE_CONTRADICTS, best.quote, scores=scores)
         if n >= threshold("judge_neutral"):
