@@ -73,6 +73,8 @@ def kind_of(rows: list[dict[str, Any]]) -> str:
         return "verdicts"
     if rows and all("claim" in r and "gold" in r for r in rows):
         return "claims"
+    if rows and all("q" in r and isinstance(r.get("points"), list) for r in rows):
+        return "broad"
     if rows and all("q" in r and ("evidence" in r or r.get("answerable") is False) for r in rows):
         return "dev_answers"
     if rows and all("q" in r and "scope" in r for r in rows):
@@ -194,3 +196,14 @@ def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
         "why": why or "ok",
         "seconds": res.timings.get("total"),
     }
+
+
+def point_coverage(points: list[dict[str, Any]], res: Any) -> list[bool]:
+    """Per key point: is its gold sentence among the cited quotes, and does the answer say it?"""
+    quotes = [normalize(q["text"]) for c in res.citations for q in c.get("quotes", [])]
+    out = []
+    for p in points:
+        quoted = any(normalize(p["gold"]) in q for q in quotes)
+        said = any(re.search(pat, res.answer, re.I) for pat in p.get("patterns", [])) or not p.get("patterns")
+        out.append(bool(res.grounded and quoted and said))
+    return out

@@ -33,6 +33,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         res = verdict_metrics(args, rows)
     elif kind == "dev_answers":
         res = dev_answer_metrics(args, rows)
+    elif kind == "broad":
+        res = broad_metrics(args, rows)
     else:
         res = claims_metrics(args, rows)
 
@@ -55,7 +57,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             per = ", ".join(f"{g} {m['right']}/{m['n']}" for g, m in res["by_gold"].items())
             return (
                 f"verdicts: {res['right']}/{res['n']} right ({per}); supported or absent claims called "
-                f"contradicted: {res['false_contradicted']}"
+                f"contradicted: {res['false_contradicted']}; flipped or absent claims called supported: "
+                f"{res['false_supported']}"
                 + "".join(
                     f"\n  ✗ {d['id']}: {d['verdict']} (gold {d['gold']}) {d['reason']}"
                     for d in res["details"]
@@ -65,6 +68,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if kind == "dev_answers":
             return f"answers: {res['passed']}/{res['n']} pass (evidence quoted, must/must_not, refusals)" + "".join(
                 f"\n  {'✓' if d['pass'] else '✗'} {d['id']} {d['kind']:<7} {d['why']:<28} {d['answer'][:90]}"
+                for d in res["details"]
+            )
+        if kind == "broad":
+            return f"broad and list questions: key points covered {res['covered']}/{res['points']}" + "".join(
+                f"\n  {d['id']} {d['lang']} {d['covered']}/{d['points']} {d['seconds']}s  {d['answer'][:80]}"
                 for d in res["details"]
             )
         if kind == "claims":
@@ -119,12 +127,14 @@ def verdict_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dic
         g["n"] += 1
         g["right"] += d["ok"]
     wrongly_contradicted = sum(d["verdict"] == "contradicted" and d["gold"] != "contradicted" for d in details)
+    wrongly_supported = sum(d["verdict"] == "supported" and d["gold"] != "supported" for d in details)
     return {
         "kind": "verdicts",
         "n": len(details),
         "right": sum(d["ok"] for d in details),
         "by_gold": by,
         "false_contradicted": wrongly_contradicted,
+        "false_supported": wrongly_supported,
         "details": details,
     }
 
@@ -247,3 +257,33 @@ def draft_eval(args: argparse.Namespace) -> int:
         for d in res["details"]:
             print(f"  {'✓' if d['pass'] else '✗'} {d['starts']}  {d['why']}")
     return 0
+
+
+def broad_metrics(args: argparse.Namespace, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Broad and list questions with the review's key points: a point counts when a cited quote
+    holds its gold sentence and the answer matches one of its patterns."""
+    from assistant.evaluation import point_coverage
+
+    a = assistant_for(args)
+    details = []
+    for r in rows:
+        res = a.ask(r["q"])
+        hits = point_coverage(r["points"], res)
+        details.append(
+            {
+                "id": r.get("id"),
+                "lang": r.get("lang"),
+                "kind": r.get("kind"),
+                "points": len(hits),
+                "covered": sum(hits),
+                "answer": res.answer,
+                "seconds": res.timings.get("total"),
+            }
+        )
+    return {
+        "kind": "broad",
+        "n": len(details),
+        "points": sum(d["points"] for d in details),
+        "covered": sum(d["covered"] for d in details),
+        "details": details,
+    }
