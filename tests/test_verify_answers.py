@@ -43,3 +43,19 @@ def test_the_trace_is_in_the_json_with_every_generated_sentence(fake_assistant_f
     assert [c["kept"] for c in out["checks"]] == [False, False]
     assert {c["verdict"] for c in out["checks"]} <= {"not_found", "contradicted", "partial"}
     assert all(set(c) >= {"sentence", "kept", "verdict", "reason", "quote_id", "scores"} for c in out["checks"])
+
+
+@pytest.mark.parametrize(
+    ("judge", "shown"),
+    [
+        ({"supports": 0.9, "contradicts": 0.05, "neutral": 0.05}, True),
+        ({"supports": 0.05, "contradicts": 0.9, "neutral": 0.05}, False),
+    ],
+)
+def test_a_gloss_is_shown_and_cached_only_when_the_verifier_certifies_it(fake_assistant_factory, judge, shown):
+    quote = "人工智能技术正在推动产业集群的生态优化。"
+    rendering = "AI technology is driving the ecological optimisation of industrial clusters."
+    a = fake_assistant_factory(rendering, judge=judge)
+    a.glosser.glosses.data.clear()
+    assert (a.glosser.gloss(quote, "en") == rendering) is shown
+    assert (a.glosser.glosses.get(f"en|{quote}") is not None) is shown

@@ -1,7 +1,8 @@
 """Machine renderings of the review's own sentences, for readers of the other language: glosses of
 quoted evidence (Chinese → English for English answers, the English abstract → Chinese) and the
 one-line "what the review cites this reference for" of a dossier. Always marked as generated;
-cached per corpus, LLM identity and prompt; an empty or malformed result is never cached."""
+cached per corpus, LLM identity and prompt; shown and cached only when the verifier certifies it
+against its quote (re-checked when read back); an empty or malformed result is never cached."""
 
 from __future__ import annotations
 
@@ -83,6 +84,12 @@ class Glosser:
         fix = getattr(getattr(self.a, "english", None), "clean", None)
         return fix(out) if fix else ("" if CJK.search(out) else out)
 
+    def _faithful(self, generated: str, source: str) -> bool:
+        """Model text shown beside a quote must say what the quote says (same facts, same direction):
+        the verifier certifies it, as it certifies an answer sentence, before it is shown or cached."""
+        verifier = getattr(self.a, "verifier", None)
+        return verifier is not None and verifier.verify(generated, [strip_citations(source)]).supported
+
     def _call(self, prompt: str, lang: str, values: dict[str, str]) -> str:
         from assistant.answering.prompts import chat_prompt
 
@@ -99,7 +106,7 @@ class Glosser:
             return ""
         key = f"{target}|{text}"
         if (hit := self.glosses.get(key)) is not None:
-            return hit
+            return hit if self._faithful(hit, text) else ""
         # citations are left out (the quote beside the gloss keeps them): a model romanises names wrongly
         bare = strip_citations(text)
         out = self._call("gloss", target, {"glossary": self._glossary_hints(bare, target), "text": bare})
@@ -108,7 +115,7 @@ class Glosser:
             glossary = getattr(getattr(self.a, "grounder", None), "glossary", None)
             out = glossary.snap(out, bare) if out and glossary is not None else out
         ok = out and len(out) < 8 * len(text) + 80 and detect_lang(re.sub(r"[(（][^)）]*[)）]", "", out)) == target
-        if not ok:
+        if not ok or not self._faithful(out, text):
             return ""
         self.glosses.put(key, out)
         return out
@@ -119,12 +126,12 @@ class Glosser:
             return ""
         key = f"{lang}|{reference}|{sentence}"
         if (hit := self.uses.get(key)) is not None:
-            return hit
+            return hit if self._faithful(hit, sentence) else ""
         out = self._call("ref_use", lang, {"reference": reference, "sentence": sentence})
         if lang == "en" and out:
             out = self._english(out)
         ok = out and len(out) <= (80 if lang == "zh" else 240) and detect_lang(out) == lang  # a quoted term may stay
-        if not ok:
+        if not ok or not self._faithful(out, sentence):
             return ""
         self.uses.put(key, out)
         return out
