@@ -115,3 +115,14 @@ def test_judge_results_are_cached_per_prompt_endpoint_and_model(doc, aligner):
     assert chat.calls == 1
     judge.score("乙。", [DATA_QUOTE])
     assert chat.calls == 2
+
+
+def test_the_cue_lexicon_says_truly_where_each_entry_comes_from(doc):
+    from assistant.answering.cues import _rows
+
+    own = doc.source.split("参考文献")[0]
+    rows = _rows()
+    assert rows and all(r["source"] in ("review", "general") for r in rows)
+    said_review = [r["word"] for r in rows if r["source"] == "review"]
+    assert said_review and all(w in own for w in said_review)
+    assert all(r["source"] == "general" for r in rows if r["lang"] == "en")

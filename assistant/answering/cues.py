@@ -1,269 +1,47 @@
-"""The polarity lexicon `meaning` reads clauses with: for each family, the words that push one way
-and the other, in Chinese (gathered from the predicates the review itself uses) and in their
-ordinary English renderings; the negation words; and the words that are never a statement's topic.
-Data only: the logic that applies it is in `meaning.py`."""
+"""The polarity lexicon `meaning` reads clauses with, loaded from `assistant/data/cues.tsv`: for each
+family, the words that push one way and the other, in Chinese and English; the negation words, the
+compounds that only look negated, and the words that are never a statement's topic. Each entry
+says where it comes from (`review`: the review's own wording; `general`: ordinary language); none
+may come from an evaluation item's wording. Data only: the logic is in `meaning.py`."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-# family → (+ words, − words), Chinese then English. Longest match wins; English by word prefix.
-FAMILIES_ZH: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "up": (
-        (
-            "促进",
-            "推动",
-            "提升",
-            "提高",
-            "增强",
-            "加强",
-            "强化",
-            "增加",
-            "扩大",
-            "加剧",
-            "加速",
-            "加快",
-            "助力",
-            "有利于",
-            "有助于",
-            "带动",
-            "激发",
-            "拓展",
-            "放大",
-            "上升",
-            "增长",
-            "改善",
-            "优化",
-            "驱动",
-            "催生",
-            "推进",
-            "扩展",
-            "加深",
-            "深化",
-            "更加依赖",
-            "更依赖",
-        ),
-        (
-            "抑制",
-            "阻碍",
-            "降低",
-            "减少",
-            "削弱",
-            "弱化",
-            "缩小",
-            "缓解",
-            "减缓",
-            "制约",
-            "不利于",
-            "限制",
-            "下降",
-            "减弱",
-            "压缩",
-            "淡化",
-            "阻止",
-            "避免",
-            "规避",
-            "妨碍",
-            "拖累",
-            "损害",
-            "遏制",
-            "延缓",
-            "减轻",
-        ),
-    ),
-    "direction": (("正向", "顺向", "正面", "积极"), ("逆向", "反向", "负向", "负面", "消极")),
-    "persist": (
-        ("仍将", "仍然", "依然", "依旧", "仍是", "仍", "继续", "始终", "持续"),
-        ("不再", "消除", "消失", "无关紧要", "无关", "终结", "取代"),
-    ),
-    "ease": (("更容易", "容易", "易于", "便于"), ("难以", "很难", "更难", "困难")),
-    "term": (("短期", "近期", "立即", "即时", "当期"), ("长期", "远期", "未来")),
-    "level": (
-        ("较高", "更高", "越高", "高于", "发达地区", "高技能", "高水平"),
-        ("较低", "更低", "越低", "低于", "欠发达", "落后地区", "低技能", "低水平"),
-    ),
-    "settled": (("一致结论", "共识", "一致", "公认", "定论"), ("争议", "分歧", "争论", "尚无定论")),
-    "suffice": (("足以", "足够", "充分"), ("不足",)),
-    "scope": (
-        ("所有", "全部", "一切", "完全", "普惠", "普遍", "总是", "必然", "任何", "都"),
-        ("仅", "只有", "只", "部分", "一定程度"),
-    ),
-}
-FAMILIES_EN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "up": (
-        (
-            "promot",
-            "increas",
-            "rais",
-            "boost",
-            "enhanc",
-            "strengthen",
-            "accelerat",
-            "widen",
-            "expand",
-            "amplif",
-            "intensif",
-            "aggravat",
-            "exacerbat",
-            "improv",
-            "foster",
-            "spur",
-            "stimulat",
-            "heighten",
-            "enlarg",
-            "deepen",
-            "grow",
-            "more dependent",
-            "rely more",
-        ),
-        (
-            "inhibit",
-            "hinder",
-            "reduc",
-            "lower",
-            "weaken",
-            "narrow",
-            "shrink",
-            "eas",
-            "alleviat",
-            "slow",
-            "curb",
-            "restrain",
-            "suppress",
-            "imped",
-            "decreas",
-            "diminish",
-            "dampen",
-            "mitigat",
-            "cut",
-            "hamper",
-            "undermin",
-            "prevent",
-            "avoid",
-            "obstruct",
-        ),
-    ),
-    "direction": (("positive", "forward"), ("reverse", "negative", "backward")),
-    "persist": (
-        ("still", "remain", "continu", "persist"),
-        ("no longer", "irrelevant", "eliminat", "disappear", "obsolete", "replac"),
-    ),
-    "ease": (("easier", "easy", "easily"), ("harder", "difficult", "hard to")),
-    "term": (
-        ("short run", "short term", "short-term", "immediate", "quickly"),
-        ("long run", "long term", "long-term", "future"),
-    ),
-    "level": (
-        ("higher", "more developed", "developed region", "high-skill", "advanced"),
-        ("lower", "less developed", "underdeveloped", "low-skill", "lagging"),
-    ),
-    "settled": (("consensus", "agree", "settled", "established"), ("debat", "disput", "controvers", "contest")),
-    "suffice": (("sufficient", "enough", "suffice"), ("insufficient",)),
-    "scope": (
-        ("all ", "every", "always", "universal", "entirely", "completely", "any ", "inclusive"),
-        ("only", "partly", "partial", "to some extent"),
-    ),
-}
-NEG_ZH = (
-    "尚未",
-    "并未",
-    "并不",
-    "并非",
-    "不再",
-    "没有",
-    "无需",
-    "无法",
-    "未能",
-    "不是",
-    "不会",
-    "不能",
-    "不存在",
-    "而非",
-    "不",
-    "未",
-    "无",
-    "非",
-    "没",
-)
-# compounds where 不/无/非/未 does not negate the clause
-NOT_NEG_ZH = (
-    "不平衡",
-    "不均衡",
-    "不平等",
-    "不断",
-    "不同",
-    "不仅",
-    "不少",
-    "不论",
-    "不管",
-    "非均衡",
-    "无人",
-    "无论",
-    "不容忽视",
-    "未来",
-    "不利于",
-    "无关",
-    "非常",
-    "无疑",
-    "不可或缺",
-)
-NEG_EN = re.compile(
-    r"\b(?:not|no|never|without|neither|nor|none|cannot|can't|won't|isn't|aren't|doesn't|don't|"
-    r"didn't|unable|lack|lacks|fail|fails|failed)\b"
-)
-NOT_NEG_EN = re.compile(r"\bnot (?:only|merely|just)\b|\bno longer\b")
+CUES_TSV = Path(__file__).resolve().parent.parent / "data" / "cues.tsv"
+SOURCES = ("review", "general")
 
-# words that are never what a statement is about
-STOP_TERMS = {
-    "综述",
-    "文献",
-    "研究",
-    "现有研究",
-    "学者",
-    "认为",
-    "表明",
-    "指出",
-    "发现",
-    "本文",
-    "作者",
-    "方面",
-    "问题",
-    "作用",
-    "影响",
-    "效应",
-    "水平",
-    "能力",
-    "模式",
-    "方式",
-    "地区",
-    "区域",
-    "过程",
-    "因素",
-    "条件",
-    "显著",
-    "主要",
-    "进一步",
-    "可能",
-    "能够",
-    "通过",
-    "使",
-    "让",
-    "会",
-    "将",
-    "也",
-    "和",
-    "与",
-    "的",
-    "文章",
-    "篇文章",
-    "这篇",
-    "时候",
-    "评价",
-    "看待",
-    "内容",
-    "观点",
-    "情况",
-    "什么",
-    "哪些",
-    "如何",
-}
+
+def _rows(path: Path = CUES_TSV) -> list[dict[str, str]]:
+    lines = [ln.rstrip("\n") for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    head, body = lines[0].split("\t"), lines[1:]
+    rows = [dict(zip(head, ln.split("\t"))) for ln in body if ln.strip()]
+    for r in rows:
+        if r.get("source") not in SOURCES or not r.get("word"):
+            raise ValueError(f"{path}: bad entry {r}")
+    return rows
+
+
+def _families(rows: list[dict[str, str]], lang: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for r in rows:
+        if r["kind"] == "family" and r["lang"] == lang:
+            pos, neg = out.setdefault(r["family"], ([], []))
+            (pos if r["sign"] == "+" else neg).append(r["word"])
+    return {f: (tuple(p), tuple(n)) for f, (p, n) in out.items()}
+
+
+def _words(rows: list[dict[str, str]], kind: str, lang: str) -> tuple[str, ...]:
+    return tuple(r["word"] for r in rows if r["kind"] == kind and r["lang"] == lang)
+
+
+_ROWS = _rows()
+# family → (+ words, − words). Longest match wins in Chinese; English matches by word prefix.
+FAMILIES_ZH = _families(_ROWS, "zh")
+FAMILIES_EN = _families(_ROWS, "en")
+NEG_ZH = _words(_ROWS, "negation", "zh")
+NOT_NEG_ZH = _words(_ROWS, "not_negation", "zh")  # compounds where 不/无/非/未 does not negate the clause
+NEG_EN = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in _words(_ROWS, "negation", "en")) + r")\b")
+NOT_NEG_EN = re.compile("|".join(r"\b" + re.escape(w) + r"\b" for w in _words(_ROWS, "not_negation", "en")))
+STOP_TERMS = set(_words(_ROWS, "stop", "zh"))  # words that are never what a statement is about
