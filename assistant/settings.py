@@ -129,7 +129,7 @@ class Settings:
 
     # --- interface
     lang: str = setting("auto", "answer language: auto (the question's), zh or en")
-    api_key: str = setting("", "Bearer key required on /v1 and /api of serve; never printed")
+    api_key: str = setting("", "key required by serve: Bearer on /v1 and /api, a login for the web app; never printed")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -172,6 +172,11 @@ class Settings:
             raise bad("chroma_url", "应为 http://主机:端口", "expected http://host:port")
         if self.openai_timeout <= 0:
             raise bad("openai_timeout", "必须大于 0", "must be greater than 0")
+        if self.api_key != self.api_key.strip():  # blank is no key; a key is never echoed
+            raise UserError(
+                "环境变量 REVIEWQA_API_KEY 无效:不能是空白,也不能以空白开头或结尾。",
+                "Invalid REVIEWQA_API_KEY: it must not be blank or begin or end with whitespace.",
+            )
 
     def describe(self) -> list[dict[str, str]]:
         """Every setting: its variable, value (secrets masked), default, where the value came from

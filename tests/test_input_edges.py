@@ -1,9 +1,12 @@
 """Input edges (hash embeddings, no LLM): a claim too short to check, invalid settings named by
-their variable, a corpus that is a FIFO or /dev/zero, and escape sequences in a query."""
+their variable, a corpus that is a FIFO or /dev/zero, escape sequences in a query, and a .docx
+zip bomb (a small file that unzips to hundreds of MB, or to more paragraphs than a draft can have)."""
 
 from __future__ import annotations
 
 import os
+import time
+import zipfile
 
 import pytest
 
@@ -46,3 +49,74 @@ def test_escape_sequences_are_not_echoed(hash_env):
     out = run_cli("retrieve", q, "--k", "1", env=hash_env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "智能鸿沟" in out.stdout
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _bomb(path, paragraph: bytes, count: int):
+    """A real .docx whose word/document.xml is `count` copies of `paragraph`, highly compressible."""
+    import docx
+
+    docx.Document().save(str(path.with_suffix(".seed.docx")))
+    with zipfile.ZipFile(path.with_suffix(".seed.docx")) as seed, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for part in seed.infolist():
+            if part.filename != "word/document.xml":
+                z.writestr(part, seed.read(part))
+        with z.open("word/document.xml", "w") as doc:
+            doc.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>'.encode())
+            batch = 10_000
+            for _ in range(count // batch):
+                doc.write(paragraph * batch)
+            doc.write(b"</w:body></w:document>")
+    return path
+
+
+TEXT_PARAGRAPH = "<w:p><w:r><w:t>人工智能正在重塑区域要素空间配置格局。</w:t></w:r></w:p>".encode()
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bombs")
+    return {
+        "size": _bomb(d / "huge.docx", TEXT_PARAGRAPH, 1_500_000),  # ~130 MB of text paragraphs unzipped
+        "paragraphs": _bomb(d / "many.docx", b"<w:p/>", 150_000),  # under 1 MB unzipped, 150,000 paragraphs
+    }
+
+
+@pytest.mark.parametrize("kind, words", [("size", "unzips"), ("paragraphs", "paragraphs")])
+def test_docx_bomb_is_refused_before_python_docx_reads_it(bombs, kind, words, monkeypatch):
+    import docx
+
+    from assistant.errors import UserError
+    from assistant.research.draft import MAX_DRAFT_BYTES, read_draft
+
+    assert bombs[kind].stat().st_size < MAX_DRAFT_BYTES  # small on disk
+    monkeypatch.setattr(docx, "Document", lambda *a: pytest.fail("python-docx opened the bomb"))
+    with pytest.raises(UserError) as e:
+        read_draft(bombs[kind])
+    assert words in e.value.message("en") and ("解压" in e.value.zh or "段落" in e.value.zh)
+
+
+def test_check_cli_refuses_a_docx_bomb_at_once(bombs):
+    t = time.perf_counter()
+    out = run_cli("check", str(bombs["size"]), "--json", timeout=60)
+    assert_one_line_error(out, "unzips")
+    assert time.perf_counter() - t < 30
+
+
+def test_docx_with_a_large_image_is_read(tmp_path):
+    """Over MAX_DRAFT_BYTES zipped (an incompressible 2 MB image) but little text: accepted."""
+    import docx
+
+    from assistant.research.draft import MAX_DRAFT_BYTES, read_draft
+
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(2_000_000))
+    d = docx.Document()
+    d.add_paragraph("人工智能正在重塑区域要素空间配置格局。")
+    d.save(str(tmp_path / "d.docx"))
+    with zipfile.ZipFile(tmp_path / "d.docx", "a") as z:
+        z.write(image, "word/media/image1.png")
+    assert (tmp_path / "d.docx").stat().st_size > MAX_DRAFT_BYTES
+    assert "空间配置格局" in read_draft(tmp_path / "d.docx")

@@ -19,7 +19,10 @@ from assistant.errors import UserError
 from assistant.text import CJK_CHARS
 
 MAX_DRAFT_CHARS = 200_000
-MAX_DRAFT_BYTES = 4 * MAX_DRAFT_CHARS  # UTF-8: at most 4 bytes a character (.docx: zipped, checked after)
+MAX_DRAFT_BYTES = 4 * MAX_DRAFT_CHARS  # UTF-8: at most 4 bytes a character
+MAX_DOCX_BYTES = 5_000_000  # a zipped .docx: images make it big, its text is capped unzipped
+MAX_DOCX_UNZIPPED = 25 * MAX_DRAFT_BYTES  # 20 MB: every part python-docx loads (a draft's XML: a few MB)
+MAX_DOCX_PARAGRAPHS = MAX_DRAFT_CHARS // 2  # joined by blank lines, more would exceed MAX_DRAFT_CHARS
 # what is wrong with a citation, as the CLI and the web app say it
 PROBLEM_LABELS: dict[str, dict[str, str]] = {
     "year": {"zh": "年份与综述所列文献不符", "en": "year differs from the review's reference"},
@@ -61,12 +64,11 @@ def read_draft(path: str | Path) -> str:
         raise UserError(f"找不到文稿:{p}", f"Draft not found: {p}")
     if not p.is_file():
         raise UserError(f"不是普通文件:{p}", f"Not a regular file: {p}")
-    if p.stat().st_size > MAX_DRAFT_BYTES:
-        raise UserError(
-            f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):{p}", f"Draft too large (limit {MAX_DRAFT_CHARS} characters): {p}"
-        )
+    is_docx = p.suffix.lower() == ".docx"
+    if p.stat().st_size > (MAX_DOCX_BYTES if is_docx else MAX_DRAFT_BYTES):
+        raise _too_large(p, is_docx)
     try:
-        if p.suffix.lower() == ".docx":
+        if is_docx:
             text = _read_docx(p)
         else:
             raw = p.read_bytes()
@@ -83,19 +85,69 @@ def read_draft(path: str | Path) -> str:
     return check_draft_text(text, str(p))
 
 
+def _too_large(p: Path, is_docx: bool) -> UserError:
+    if is_docx:
+        mb = MAX_DOCX_BYTES // 1_000_000
+        return UserError(f"文稿过大(.docx 上限 {mb} MB):{p}", f"Draft too large (.docx limit {mb} MB): {p}")
+    return UserError(
+        f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):{p}", f"Draft too large (limit {MAX_DRAFT_CHARS} characters): {p}"
+    )
+
+
 def _read_docx(p: Path) -> str:
     try:
         import docx
     except ImportError:  # pragma: no cover - python-docx is a dependency
         raise UserError("读取 .docx 需要 python-docx。", "Reading .docx needs python-docx.") from None
+    _check_docx_package(p)
     try:
         d = docx.Document(str(p))
     except Exception:
-        raise UserError(
-            f"无法读取 .docx 文稿(文件损坏或不是 Word 文档):{p}",
-            f"Cannot read the .docx draft (damaged or not a Word document): {p}",
-        ) from None
+        raise _damaged_docx(p) from None
     return "\n\n".join(par.text for par in d.paragraphs)
+
+
+def _damaged_docx(p: Path) -> UserError:
+    return UserError(
+        f"无法读取 .docx 文稿(文件损坏或不是 Word 文档):{p}",
+        f"Cannot read the .docx draft (damaged or not a Word document): {p}",
+    )
+
+
+def _check_docx_package(p: Path) -> None:
+    """A small .docx can unzip to gigabytes (a zip bomb) that python-docx would load whole: its
+    declared unzipped sizes (zipfile never inflates a part past them) and its paragraphs are
+    counted first."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            parts = z.infolist()
+            _check_unzipped(p, sum(i.file_size for i in parts))
+            paragraphs = sum(_paragraphs(z.read(i)) for i in parts if i.filename.endswith(".xml"))
+    except UserError:
+        raise
+    except Exception:
+        raise _damaged_docx(p) from None
+    if paragraphs > MAX_DOCX_PARAGRAPHS:
+        raise UserError(
+            f"文稿段落过多({paragraphs} 段,上限 {MAX_DOCX_PARAGRAPHS}):{p}",
+            f"The draft has too many paragraphs ({paragraphs}, limit {MAX_DOCX_PARAGRAPHS}): {p}",
+        )
+
+
+def _check_unzipped(p: Path, unzipped: int) -> None:
+    if unzipped > MAX_DOCX_UNZIPPED:
+        mb, limit = -(-unzipped // 1_000_000), MAX_DOCX_UNZIPPED // 1_000_000
+        raise UserError(
+            f"文稿过大:.docx 解压后约 {mb} MB(上限 {limit} MB):{p}",
+            f"Draft too large: the .docx unzips to about {mb} MB (limit {limit} MB): {p}",
+        )
+
+
+def _paragraphs(xml: bytes) -> int:
+    """WordprocessingML paragraphs (<w:p>, <w:p …>, <w:p/>) in a part: a bound on what python-docx builds."""
+    return xml.count(b"<w:p>") + xml.count(b"<w:p ") + xml.count(b"<w:p/>")
 
 
 def check_draft_text(text: str, where: str = "") -> str:

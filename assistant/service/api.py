@@ -2,7 +2,8 @@
 mounted at /). An OpenAI-compatible `/v1` makes the review usable as a "model" from any OpenAI
 client or chat front-end: the answer text carries the markers, the citations come in a
 `citations` field. `/api/*` serves the other jobs as JSON. With `REVIEWQA_API_KEY` set, both
-need `Authorization: Bearer <key>`. Errors are JSON with a message, never a trace."""
+need `Authorization: Bearer <key>` and the web app a login (guard.py, which also bounds every
+request body). Errors are JSON with a message, never a trace."""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from assistant.errors import UserError
+from assistant.service.guard import Guard, add_login
+from assistant.service.guard import json_error as _error
 
-MAX_BODY = 1_000_000  # bytes
 MODEL_ID = "reviewqa"
-
-
-def _error(status: int, message: str, kind: str = "invalid_request_error"):
-    from fastapi.responses import JSONResponse
-
-    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
 
 
 def _history(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]]:
@@ -48,7 +44,7 @@ def _text(content: Any) -> str:
 
 
 def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
-    """The FastAPI app: /v1, /api, /healthz (Gradio is mounted on it afterwards)."""
+    """The FastAPI app: /v1, /api, /healthz, /login with a key (Gradio is mounted on it afterwards)."""
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import StreamingResponse
@@ -60,18 +56,15 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     api = FastAPI(title="reviewqa API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json")
 
     @api.middleware("http")
-    async def guard(request: Request, call_next):
-        path = request.url.path
-        if path.startswith(("/v1", "/api")) and path not in ("/api/docs", "/api/openapi.json"):
-            if api_key and request.headers.get("authorization", "") != f"Bearer {api_key}":
-                return _error(401, "Invalid or missing API key (Authorization: Bearer …).", "authentication_error")
-            length = request.headers.get("content-length")
-            if length and length.isdigit() and int(length) > MAX_BODY:
-                return _error(413, f"Request body over {MAX_BODY} bytes.")
+    async def no_trace(request: Request, call_next):
         try:
             return await call_next(request)
         except Exception as e:  # never a trace
             return _error(500, f"internal error: {type(e).__name__}", "server_error")
+
+    api.add_middleware(Guard, api_key=api_key)  # outermost: before any route, Gradio's included
+    if api_key:
+        add_login(api, api_key)
 
     @api.exception_handler(UserError)
     async def user_error(request: Request, e: UserError):
@@ -86,6 +79,9 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
     @api.get("/healthz")
     def healthz() -> dict[str, Any]:
+        """Open to anyone: with a key set, it says only that the server is up."""
+        if api_key:
+            return {"status": "ok"}
         return {
             "status": "ok",
             "backend": assistant.backend.name,

@@ -238,7 +238,7 @@ def check_bind(host: str, api_key: str, insecure: bool) -> None:
     """A non-loopback address serves the API to the network: only with a key, or when told to."""
     from assistant.errors import UserError
 
-    if host not in LOOPBACK and not api_key and not insecure:
+    if host not in LOOPBACK and not api_key.strip() and not insecure:  # a blank key is no key
         raise UserError(
             f"拒绝在 {host} 上无密钥提供服务:请设置 REVIEWQA_API_KEY,或加 --insecure。",
             f"Refusing to serve on {host} without a key: set REVIEWQA_API_KEY, or pass --insecure.",
@@ -266,12 +266,14 @@ def serve(
     insecure: bool = False,
 ) -> Running | None:
     """The web app at / and the HTTP API (/v1 OpenAI-compatible, /api/*, /healthz) in one uvicorn
-    server on host:port. A non-loopback address needs an API key unless `insecure`."""
+    server on host:port. A non-loopback address needs an API key unless `insecure`; with a key,
+    the web app too needs it (a login page, service/guard.py)."""
     import threading
 
     import gradio as gr
     import uvicorn
 
+    from assistant.research.draft import MAX_DOCX_BYTES
     from assistant.service.api import build_api
 
     check_bind(host, api_key, insecure)
@@ -294,7 +296,7 @@ def serve(
         footer_links=[],
         ssr_mode=False,
         show_error=False,
-        max_file_size="1mb",
+        max_file_size=MAX_DOCX_BYTES,  # a draft .docx; the guard bounds the upload request too
     )
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
     if block:
