@@ -25,6 +25,7 @@ from assistant.answering.grounding import (
 )
 from assistant.answering.prompts import chat_prompt
 from assistant.answering.results import NOTES, PREMISE, AskEvent, AskResult, DoneEvent, SentenceEvent, StatusEvent
+from assistant.answering.verify import Label
 from assistant.errors import check_query
 from assistant.indexing.build import Index, ensure_index
 from assistant.llm.backends import Backend, LLMUnavailable, describe_failure, get_backend, get_judge_backend
@@ -440,7 +441,7 @@ class Assistant:
             yield "contradicted", c
         by_id = {u.id: (c.marker, u) for c in ctx for u in c.units}
         for t in trace:  # about the question but not certified: the quote it rests on stands instead
-            if not t.kept and t.verdict is not None and t.verdict.label.value == "partial" and t.quote_id in by_id:
+            if not t.kept and t.verdict is not None and t.verdict.label is Label.PARTIAL and t.quote_id in by_id:
                 marker, u = by_id[t.quote_id]
                 yield "quote", CheckedSentence(quoted(u.text, lang), [marker], 0.0, evidence={marker: u})
 

@@ -152,7 +152,7 @@ class Citer:
         if top is None or (level == 0 and lex[top] <= 0.3):
             result.reason = Reason.NOT_SIMILAR.value
             return result
-        ranked, _ = self._candidates(ids, order, zh_cos, lang, translation)  # English claims: by their translation
+        ranked = self._candidates(ids, order, zh_cos, lang, translation)  # English claims: by their translation
         score = zh_cos if lang == "en" and zh_cos.any() else rank
         pool = [ids[j] for j in ranked[:8] if score[j] >= score[ranked[0]] - 0.08]
         text = self.index.sentence_by_id
@@ -194,15 +194,14 @@ class Citer:
 
     def _candidates(
         self, ids: list[str], order: list[int], zh_cos: np.ndarray, lang: str, zh_claim: str = ""
-    ) -> tuple[list[int], dict[int, float]]:
-        """Sentences to check a claim against, best first, and their alignment with the (translated)
-        claim. English claims: the Chinese sentences closest to the translation, those sharing its
+    ) -> list[int]:
+        """Sentences to check a claim against, best first. English claims: the Chinese sentences closest to the translation, those sharing its
         rare words first (a loose translation can be nearest to anything)."""
         if not (lang == "en" and zh_cos.any()):
-            return order, {}
+            return order
         zh = [j for j in np.argsort(-zh_cos) if detect_lang(self.index.sentence_by_id[ids[j]].text) == "zh"]
         if not zh or not zh_claim:
-            return zh or order, {}
+            return zh or order
         topic = analyse_clause(zh_claim).topic
         aligned = {
             j: self.aligner.overlap(
@@ -211,7 +210,7 @@ class Citer:
             for j in zh[:30]
         }
         on_topic = sorted((j for j in aligned if aligned[j] >= ALIGN_JUDGE), key=lambda j: -aligned[j])
-        return on_topic + [j for j in zh if j not in on_topic], aligned
+        return on_topic + [j for j in zh if j not in on_topic]
 
     def _clause_refs(self, p: Paragraph, u: Sentence, a: int, b: int) -> tuple[int, int, list[int]]:
         """The references that close the clause [a, b) of sentence u (or the nearest in its sentence)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.verify import Verdict, Verifier
+from assistant.answering.verify import Label, Verdict, Verifier
 from assistant.corpus.document import Paragraph
 from assistant.indexing.chunking import Sentence
 from assistant.retrieval.hybrid import Hit, HybridRetriever
@@ -291,7 +291,7 @@ class Grounder:
                 continue
             dropped += 1
             said = {m: u for m, u in evidence.items() if u.text == verdict.quote} or evidence
-            if contradicted is not None and verdict.label.value == "contradicted":
+            if contradicted is not None and verdict.label is Label.CONTRADICTED:
                 contradicted.append(CheckedSentence(text, list(said), 0.0, repaired, said, verdict))
         return kept, dropped
 

@@ -47,20 +47,8 @@ def get_backend(s: Settings, name: str | None = None) -> Backend:
     if name == "extractive":
         return Backend("extractive", "extractive")
     if name == "openai":
-        from langchain_openai import ChatOpenAI
-
         base, key, model = openai_config(s)
-        chat = ChatOpenAI(
-            model=model,
-            base_url=base,
-            api_key=key or "not-needed",
-            timeout=s.openai_timeout,
-            max_retries=s.openai_max_retries,
-            temperature=0,
-            max_tokens=s.llm_max_tokens,
-            streaming=True,
-        )
-        return Backend("openai", model, chat, base)
+        return _openai_backend(s, base, key, model, max_tokens=s.llm_max_tokens, streaming=True)
     from assistant.llm.gguf import FILENAME, ensure_gguf
     from assistant.llm.local import ChatLocalLlama
 
@@ -113,10 +101,15 @@ def get_judge_backend(s: Settings, answering: Backend) -> Backend | None:
         return answering if answering.chat is not None else None
     if name == "local":
         return answering if answering.name == "local" else get_backend(s, "local")
-    from langchain_openai import ChatOpenAI
-
     base, key, model = openai_config(s)
     base, key, model = s.judge_base_url or base, s.judge_api_key or key, s.judge_model or model
+    return _openai_backend(s, base, key, model, max_tokens=1, streaming=False)
+
+
+def _openai_backend(s: Settings, base: str, key: str, model: str, max_tokens: int, streaming: bool) -> Backend:
+    """A chat model over an OpenAI-compatible endpoint, with the configured timeout and retries."""
+    from langchain_openai import ChatOpenAI
+
     chat = ChatOpenAI(
         model=model,
         base_url=base,
@@ -124,6 +117,7 @@ def get_judge_backend(s: Settings, answering: Backend) -> Backend | None:
         timeout=s.openai_timeout,
         max_retries=s.openai_max_retries,
         temperature=0,
-        max_tokens=1,
+        max_tokens=max_tokens,
+        streaming=streaming,
     )
     return Backend("openai", model, chat, base)

@@ -14,6 +14,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 from assistant.text import detect_lang
@@ -59,11 +60,8 @@ class EntailmentJudge:
         return f"{b.name}: {b.model}" if b is not None else "none"
 
     def _key(self, lang: str, statement: str, passage: str) -> tuple[str, ...]:
-        from assistant.answering.prompts import load_messages
-
-        prompt = hashlib.sha1(repr(load_messages("entail", lang)).encode()).hexdigest()[:12]
         b = self.backend
-        return (prompt, getattr(b, "endpoint", ""), getattr(b, "model", ""), statement, passage)
+        return (_prompt_digest(lang), getattr(b, "endpoint", ""), getattr(b, "model", ""), statement, passage)
 
     def score(self, statement: str, quotes: list[str]) -> dict[str, float] | None:
         """{supports, contradicts, neutral} for the statement against the quotes together; None when
@@ -91,6 +89,14 @@ class EntailmentJudge:
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
         return probs
+
+
+@lru_cache(maxsize=4)
+def _prompt_digest(lang: str) -> str:
+    """The judge prompt's text in a cache key: an edited prompt never serves old scores."""
+    from assistant.answering.prompts import load_messages
+
+    return hashlib.sha1(repr(load_messages("entail", lang)).encode()).hexdigest()[:12]
 
 
 def _probabilities(msg: Any) -> dict[str, float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from assistant.text import CJK, detect_lang
 
@@ -22,7 +23,8 @@ FRAME_EN = frozenset(
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z-]+|\d+(?:\.\d+)?%?")
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> tuple[str, ...]:
     """What a statement asserts, word by word: jieba words for Chinese (2+ characters, or digits),
     lower-cased words for English; citation parentheses and reporting frames left out."""
     from assistant.answering.meaning import strip_citations
@@ -32,8 +34,8 @@ def content_words(text: str) -> list[str]:
         from assistant.text import jieba_ready
 
         words = [w.strip() for w in jieba_ready().lcut(text)]
-        return [w for w in words if (len(w) >= 2 and CJK.search(w) or w.isdigit()) and w not in FRAME_ZH]
-    return [w.lower() for w in _EN_WORD.findall(text) if w.lower() not in FRAME_EN]
+        return tuple(w for w in words if (len(w) >= 2 and CJK.search(w) or w.isdigit()) and w not in FRAME_ZH)
+    return tuple(w.lower() for w in _EN_WORD.findall(text) if w.lower() not in FRAME_EN)
 
 
 def coverage(statement: str, quote: str) -> float:
@@ -45,17 +47,19 @@ def coverage(statement: str, quote: str) -> float:
     return sum(w in hay for w in words) / len(words)
 
 
-def same_cues(statement: str, quote: str) -> bool:
-    """Every direction, scope and negation cue of the statement is in the quote, as often."""
+@lru_cache(maxsize=4096)
+def _cues(text: str) -> Counter[str]:
     from assistant.answering.meaning import analyse_clause, split_clauses, strip_citations
 
-    def cues(text: str) -> Counter[str]:
-        out: Counter[str] = Counter()
-        for c in split_clauses(strip_citations(text)):
-            out.update(analyse_clause(c).cues)
-        return out
+    out: Counter[str] = Counter()
+    for c in split_clauses(strip_citations(text)):
+        out.update(analyse_clause(c).cues)
+    return out
 
-    return not (cues(statement) - cues(quote))
+
+def same_cues(statement: str, quote: str) -> bool:
+    """Every direction, scope and negation cue of the statement is in the quote, as often."""
+    return not (_cues(statement) - _cues(quote))
 
 
 def restates(statement: str, quote: str, min_coverage: float) -> tuple[bool, float]:
