@@ -443,7 +443,17 @@ class Assistant:
         for t in trace:  # about the question but not certified: the quote it rests on stands instead
             if not t.kept and t.verdict is not None and t.verdict.label is Label.PARTIAL and t.quote_id in by_id:
                 marker, u = by_id[t.quote_id]
-                yield "quote", CheckedSentence(quoted(u.text, lang), [marker], 0.0, evidence={marker: u})
+                yield "quote", CheckedSentence(self._stand_in(u.text, lang), [marker], 0.0, evidence={marker: u})
+
+    def _stand_in(self, text: str, lang: str) -> str:
+        """A quote standing in for an uncertified sentence. In an English answer it carries its
+        machine translation, shown only when the verifier certifies it against the quote (the
+        glosser's rule), so an English reader is not left with Chinese alone."""
+        q = quoted(text, lang)
+        if lang != "en" or detect_lang(text) == "en" or not self.settings.glosses:
+            return q
+        gloss = self.glosser.gloss(text, "en")
+        return f"{gloss.rstrip('. ')} (machine translation of {q.rstrip('.')})." if gloss else q
 
     def _evidence_of(self, contradicted: list[CheckedSentence], lang: str, limit: int = 2) -> list[CheckedSentence]:
         """The review's own sentences that contradicted the model, each once, quoted with its marker."""
