@@ -171,7 +171,7 @@ def answer_check(row: dict[str, Any], res: Any) -> dict[str, Any]:
     """One dev_answers row against an AskResult: gold evidence quoted, must/must_not patterns,
     no CJK outside quotes in English answers, unanswerable questions refused."""
     why = ""
-    if row.get("answerable") is False or row.get("kind") in ("absent", "out_of_scope"):
+    if row.get("answerable") is False or row.get("kind") == "absent":
         why = "" if not res.grounded else "answered an unanswerable question"
     elif not res.grounded:
         why = "refused"
