@@ -190,8 +190,13 @@ def parse_glossary_lines(text: str, wanted: list[str]) -> dict[str, str]:
 
 
 def _cache_file(settings: Settings, doc: Document, model: str, kind: str) -> Path:
-    """One cache per corpus, LLM identity (endpoint + model, see chain.Assistant) and prompt version."""
-    key = hashlib.sha256(f"{doc.source}|{model}|{kind}|2".encode()).hexdigest()[:16]
+    """One cache per corpus, LLM identity (endpoint + model, see chain.Assistant) and prompt text (an
+    edited prompt never serves old translations)."""
+    from assistant.answering.prompts import PROMPTS_DIR
+
+    prompt = {"translations": "translate", "glossary": "glossary"}.get(kind, kind)
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(PROMPTS_DIR.glob(f"{prompt}.*.txt")))
+    key = hashlib.sha256(f"{doc.source}|{model}|{kind}|{text}".encode()).hexdigest()[:16]
     return settings.cache_dir / "llm-cache" / f"{kind}-{key}.json"
 
 
