@@ -96,6 +96,9 @@ class Settings:
     llm_max_tokens: int = setting(320, "longest answer (tokens)")
     answer_seconds: float = setting(90.0, "generation stops after this long; the sentences checked so far stand")
     glosses: bool = setting(True, "quotes in the other language than the answer get a machine rendering (LLM)")
+    compose: bool = setting(
+        True, "broad and list questions are answered with the review's own points, one source each (no LLM text)"
+    )
     llm_threads: int | None = setting(None, "local model threads; unset: all cores")
     openai_base_url: str = setting("", "endpoint for openai; falls back to OPENAI_BASE_URL")
     openai_api_key: str = setting("", "key for openai; falls back to OPENAI_API_KEY; never printed")

@@ -77,6 +77,9 @@ def fake_assistant_factory(real_index):
         (the real local model); none by default: then only near-verbatim restatements are certified."""
         from tests.helpers import scripted_judge
 
+        # the scripted model's answer is what most tests check: broad questions are composed from the
+        # review's points only when a test asks for it (compose=True)
+        settings.setdefault("compose", False)
         s = replace(real_index.settings, translate_queries=False, **settings)
         chat = FakeListChatModel(responses=list(responses), sleep=sleep)
         return Assistant(

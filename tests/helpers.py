@@ -41,11 +41,12 @@ def free_port() -> int:
 AFFIRMS = {"supports": 0.95, "contradicts": 0.03, "neutral": 0.02}  # a judge that affirms every pair
 
 
-def scripted_judge(probs: dict[str, float]):
-    """A Backend whose chat model answers every entailment prompt with `probs`, as token logprobs."""
+def scripted_judge(probs: dict[str, float], yes: float = 0.9):
+    """A Backend whose chat model answers every entailment prompt with `probs`, and every relevance
+    prompt with P(YES) = `yes`, as token logprobs."""
     from assistant.llm.backends import Backend
 
-    return Backend("custom", "scripted-judge", ScriptedJudge(probs=probs))
+    return Backend("custom", "scripted-judge", ScriptedJudge(probs=probs, yes=yes))
 
 
 def _scripted_judge_class():
@@ -60,6 +61,7 @@ def _scripted_judge_class():
         """Answers every judge prompt with one fixed label distribution, as token logprobs."""
 
         probs: dict[str, float]
+        yes: float = 0.9  # P(YES) for every relevance prompt ("does this sentence answer the question?")
         calls: int = 0
 
         @property
@@ -68,6 +70,13 @@ def _scripted_judge_class():
 
         def _generate(self, messages: list[Any], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
             self.calls += 1
+            if "QUESTION:" in str(messages[-1].content):  # the relevance prompt
+                top = [{"token": "YES", "logprob": math.log(max(self.yes, 1e-9))}]
+                top.append({"token": "NO", "logprob": math.log(max(1 - self.yes, 1e-9))})
+                meta = {"logprobs": {"content": [{"top_logprobs": top}]}}
+                return ChatResult(
+                    generations=[ChatGeneration(message=AIMessage(content="YES", response_metadata=meta))]
+                )
             first = {"supports": "S", "contradicts": "CON", "neutral": "NE"}
             top = [{"token": first[k], "logprob": math.log(max(v, 1e-9))} for k, v in self.probs.items()]
             word = max(self.probs, key=self.probs.get).upper()

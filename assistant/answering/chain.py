@@ -24,7 +24,18 @@ from assistant.answering.grounding import (
     split_answer,
 )
 from assistant.answering.prompts import chat_prompt
-from assistant.answering.results import NOTES, PREMISE, AskEvent, AskResult, DoneEvent, SentenceEvent, StatusEvent
+from assistant.answering.questions import question_kind
+from assistant.answering.results import (
+    COMPOSED,
+    NOTES,
+    POINT,
+    PREMISE,
+    AskEvent,
+    AskResult,
+    DoneEvent,
+    SentenceEvent,
+    StatusEvent,
+)
 from assistant.answering.verify import Label
 from assistant.errors import check_query
 from assistant.indexing.build import Index, ensure_index
@@ -77,6 +88,9 @@ class Assistant:
         self.verifier = self._verifier(judge if chat is not None else get_judge_backend(settings, self.backend))
         self.grounder.verifier = self.verifier
         self._citer = None
+        from assistant.answering.compose import Composer
+
+        self.composer = Composer(self)
 
     def _verifier(self, judge_backend: Backend | None):
         """The one verifier every answer, claim, premise and summary goes through."""
@@ -218,7 +232,25 @@ class Assistant:
         dropped = 0
         contradicted: list[CheckedSentence] = []  # model sentences whose evidence says the opposite
         first_token = None
-        if use_llm:
+        composed = False
+        shape = question_kind(standalone)
+        if self.settings.compose and not ref_ctx and not notes and shape in ("list", "broad"):
+            # the review's own points on it, each with its source; no model text to check
+            for kind, payload in self.composer.compose(standalone, lang, hits, queries, shape == "list"):
+                if kind == "plan":
+                    composed, ctx = True, []
+                    lead = CheckedSentence(COMPOSED["lead"][lang], [], 1.0)
+                    checked.append(lead)
+                    yield StatusEvent("compose", f"{payload.how}: {', '.join(payload.sections)}")
+                    yield SentenceEvent(lead.text, lead)
+                elif kind == "check":
+                    result.checks.append(payload)
+                elif kind == "point":
+                    point, passage = payload
+                    checked.append(point)
+                    ctx.append(passage)
+                    yield SentenceEvent(POINT + render([point], lang), point)
+        if use_llm and not composed:
             try:
                 for kind, payload in self._generate(standalone, lang, ctx):
                     if kind == "first_token":
@@ -247,7 +279,9 @@ class Assistant:
                 result.note = NOTES["fallback"][lang].format(why=e.message(lang))
                 result.backend, result.model = "extractive", "extractive"
                 yield StatusEvent("fallback", result.note)
-        if not use_llm:
+        if composed and not use_llm:
+            result.note = NOTES["extractive"][lang]
+        if not use_llm and not composed:
             checked = notes + self._extract(queries, ctx)
             if not result.note:
                 result.note = NOTES["extractive"][lang]
@@ -284,7 +318,10 @@ class Assistant:
             yield SentenceEvent(result.answer)
         else:
             result.citations = citations_json(checked, ctx, self.index.doc)
-            result.answer = render(checked, lang if use_llm else detect_lang(checked[-1].text))
+            if composed:
+                result.answer = checked[0].text + "".join(POINT + render([c], lang) for c in checked[1:])
+            else:
+                result.answer = render(checked, lang if use_llm else detect_lang(checked[-1].text))
             result.grounded = True
             if use_llm and self.settings.glosses:
                 yield StatusEvent("gloss")

@@ -19,7 +19,8 @@ PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "condense": frozenset({"history", "question"}),  # chain.condense
     "gloss": frozenset({"glossary", "text"}),  # gloss.Glosser.gloss
     "glossary": frozenset({"terms"}),  # translate.build_glossary, english.EnglishWriter
-    "entail": frozenset({"claim", "passage"}),  # verify.judge.EntailmentJudge
+    "entail": frozenset({"claim", "passage"}),  # verify.judge.EntailmentJudge.score
+    "relevant": frozenset({"question", "passage"}),  # verify.judge.EntailmentJudge.relevance
     "ref_use": frozenset({"reference", "sentence"}),  # gloss.Glosser.use_line
     "summarize_map": frozenset({"section", "passages"}),  # summarize._summarize_zh
     "summarize_reduce": frozenset({"title", "summaries"}),  # summarize._summarize_zh

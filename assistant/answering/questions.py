@@ -109,8 +109,8 @@ def referenced(question: str, doc: Document) -> list[int]:
 
 
 LIST_Q = re.compile(
-    r"有哪些|哪几|几个|哪[一二三四五六七八九十两]+[个项类点条方面部分]|分点|列举|"
-    r"\bwhat are the\b|\blist\b|\bwhich (?:two|three|four|five|six|seven)\b|\bthe (?:two|three|four|five|six|seven) ",
+    r"哪些|哪几|几个|哪[一二三四五六七八九十两]+[个项类点条方面部分]|分点|列举|"
+    r"\bwhat are the\b|\blist\b|\bwhich\b|\b(?:by|through|in) what\b|\bthe (?:two|three|four|five|six|seven) ",
     re.I,
 )
 
@@ -123,3 +123,57 @@ ENUM = re.compile(
     r"^(?:第[一二三四五六七八九十]+(?:[,，、:：]|部分|类|是)|[一二三四五六七八九十]是|首先|其次|再次|最后|"
     r"[(（]?\d[)）.、])"
 )
+
+_ORDINALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+LAST = 99  # 最后: closes an enumeration whatever its length
+
+
+def ordinal(sentence: str) -> int | None:
+    """The place an enumeration item announces (第二, 二是, 其次 → 2; 最后 → LAST), else None. Also
+    after a colon: "…梳理:第一部分讨论…"."""
+    head = re.sub(r"^[\s(（]*", "", sentence)
+    for text in (head, re.split(r"[:：]", head, maxsplit=1)[-1].lstrip()):
+        if not ENUM.match(text):
+            continue
+        m = re.match(r"第?([一二三四五六七八九十])", text)
+        if m:
+            return _ORDINALS[m.group(1)]
+        if text.startswith("首先"):
+            return 1
+        if text.startswith("其次"):
+            return 2
+        if text.startswith("再次"):
+            return 3
+        if text.startswith("最后"):
+            return LAST
+        m = re.match(r"[(（]?(\d)", text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+_DEFINITION = re.compile(
+    r"是什么|什么是|指什么|含义|定义|^what (?:is|are|does) (?:an? |the )?\S+(?: \S+){0,3}\??$|\bdefin|\bmean", re.I
+)
+_COMPARE = re.compile(r"比较|区别|异同|相比|对比|\bcompar|\bdiffer|\bversus\b|\bvs\.?\b", re.I)
+_BROAD = re.compile(
+    r"如何|怎样|怎么|哪些|有何|什么(?:作用|影响|机制|路径|条件|结论|判断|观点|方向|风险|问题|挑战|启示|因素|要素)|"
+    r"评价|总结|概括|归纳|梳理|主要(?:结论|观点|内容|发现)|"
+    r"^(?:how|in what ways?|by what|through wh|what (?:roles?|effects?|impacts?|risks?|conditions?|preconditions?|"
+    r"mechanisms?|pathways?|paths?|conclusions?|findings?|directions?|agenda|limits?|factors?))\b|"
+    r"\bsummari[sz]e|\boverview\b|\bwhat does the (?:review|article|paper) (?:say|find|conclude|argue|identify)",
+    re.I,
+)
+
+
+def question_kind(question: str) -> str:
+    """list | broad | compare | definition | fact: what shape of answer the question asks for.
+    Premises and references are recognised before this (`premise`, `referenced`)."""
+    q = question.strip()
+    if _COMPARE.search(q):
+        return "compare"
+    if is_list_question(q):
+        return "list"
+    if _DEFINITION.search(q) and not _BROAD.search(q):
+        return "definition"
+    return "broad" if _BROAD.search(q) else "fact"

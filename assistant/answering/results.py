@@ -21,6 +21,13 @@ PREMISE = {
     "ask": {"zh": "综述关于“{x}”是怎么说的?", "en": "What does the review say about whether {x}?"},
     "cites": {"zh": "综述在此引用该文献:“{q}”。", "en": "The review cites it here: “{q}”."},
 }
+COMPOSED = {
+    "lead": {
+        "zh": "综述就此提出的要点如下(按原文顺序,每点注明出处):",
+        "en": "The review's points on this, in its own order, each with its source:",
+    },
+}
+POINT = "\n- "  # a composed answer's points, one per line
 NOTES = {
     "extractive": {
         "zh": "(摘录模式:未使用大模型,以下为综述原文摘录。)",

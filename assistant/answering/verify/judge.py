@@ -20,17 +20,18 @@ from typing import Any
 from assistant.text import detect_lang
 
 LABELS = {"supports": "SUPPORTS", "contradicts": "CONTRADICTS", "neutral": "NEUTRAL"}
+ANSWERS = {"yes": "YES", "no": "NO"}  # the relevance prompt's two words
 PASSAGE_CHARS = 600  # two review sentences fit; the longest is ~330 characters
 
 
-def label_probabilities(top: list[dict[str, Any]]) -> dict[str, float]:
+def label_probabilities(top: list[dict[str, Any]], labels: dict[str, str] = LABELS) -> dict[str, float]:
     """{label: probability} from one position's top tokens (token, logprob), renormalised."""
-    mass = dict.fromkeys(LABELS, 0.0)
+    mass = dict.fromkeys(labels, 0.0)
     for t in top:
         word = str(t.get("token", "")).strip().upper()
         if not word:
             continue
-        for label, full in LABELS.items():
+        for label, full in labels.items():
             if full.startswith(word):
                 mass[label] += math.exp(float(t.get("logprob", -100.0)))
     total = sum(mass.values())
@@ -59,29 +60,43 @@ class EntailmentJudge:
         b = self.backend
         return f"{b.name}: {b.model}" if b is not None else "none"
 
-    def _key(self, lang: str, statement: str, passage: str) -> tuple[str, ...]:
+    def _key(self, prompt: str, lang: str, statement: str, passage: str) -> tuple[str, ...]:
         b = self.backend
-        return (_prompt_digest(lang), getattr(b, "endpoint", ""), getattr(b, "model", ""), statement, passage)
+        digest = _prompt_digest(prompt, lang)
+        return (digest, getattr(b, "endpoint", ""), getattr(b, "model", ""), statement, passage)
 
     def score(self, statement: str, quotes: list[str]) -> dict[str, float] | None:
         """{supports, contradicts, neutral} for the statement against the quotes together; None when
         there is no judge or its model fails (the caller then certifies nothing by it)."""
-        if self._chat is None or not quotes:
+        if not quotes:
+            return None
+        return self._ask("entail", {"claim": statement}, statement, quotes, LABELS)
+
+    def relevance(self, question: str, sentence: str) -> float | None:
+        """P(YES): the sentence states part of what the question asks (a benefit is not an answer to a
+        question about risks); None without a judge."""
+        probs = self._ask("relevant", {"question": question}, question, [sentence], ANSWERS)
+        return None if probs is None else probs["yes"]
+
+    def _ask(
+        self, prompt: str, fields: dict[str, str], statement: str, quotes: list[str], labels: dict[str, str]
+    ) -> dict[str, float] | None:
+        if self._chat is None:
             return None
         from assistant.answering.prompts import chat_prompt
 
         lang = detect_lang(statement)
         passage = " ".join(q.strip() for q in quotes)[:PASSAGE_CHARS]
-        key = self._key(lang, statement, passage)
+        key = self._key(prompt, lang, statement, passage)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         try:
-            msg = (chat_prompt("entail", lang) | self._chat).invoke({"passage": passage, "claim": statement})
+            msg = (chat_prompt(prompt, lang) | self._chat).invoke({"passage": passage, **fields})
         except Exception:
             return None
-        probs = _probabilities(msg)
+        probs = _probabilities(msg, labels)
         if not probs:
             return None
         with self._lock:
@@ -91,24 +106,24 @@ class EntailmentJudge:
         return probs
 
 
-@lru_cache(maxsize=4)
-def _prompt_digest(lang: str) -> str:
+@lru_cache(maxsize=8)
+def _prompt_digest(prompt: str, lang: str) -> str:
     """The judge prompt's text in a cache key: an edited prompt never serves old scores."""
     from assistant.answering.prompts import load_messages
 
-    return hashlib.sha1(repr(load_messages("entail", lang)).encode()).hexdigest()[:12]
+    return hashlib.sha1(repr(load_messages(prompt, lang)).encode()).hexdigest()[:12]
 
 
-def _probabilities(msg: Any) -> dict[str, float]:
+def _probabilities(msg: Any, labels: dict[str, str] = LABELS) -> dict[str, float]:
     """The label distribution of a reply: from its first token's top logprobs, else its one word."""
     lp = (getattr(msg, "response_metadata", None) or {}).get("logprobs") or {}
     content = lp.get("content") if isinstance(lp, dict) else None
     if content:
-        probs = label_probabilities(content[0].get("top_logprobs") or [content[0]])
+        probs = label_probabilities(content[0].get("top_logprobs") or [content[0]], labels)
         if probs:
             return probs
     word = str(getattr(msg, "content", "")).strip().upper()
-    for label, full in LABELS.items():
+    for label, full in labels.items():
         if word and (full.startswith(word) or word.startswith(full[:3])):
-            return {k: (1.0 if k == label else 0.0) for k in LABELS} | {"from_text": 1.0}
+            return {k: (1.0 if k == label else 0.0) for k in labels} | {"from_text": 1.0}
     return {}

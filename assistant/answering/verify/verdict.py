@@ -26,6 +26,7 @@ class Reason(StrEnum):
     NO_EVIDENCE = "no_evidence"  # nothing to check it against
     NOT_SIMILAR = "not_similar"  # retrieval found nothing close enough (cite)
     JUDGE_FAILED = "judge_failed"  # the judge's model did not answer
+    OFF_QUESTION = "off_question"  # veto: the judge finds the sentence does not answer the question
 
 
 @dataclass
