@@ -96,6 +96,7 @@ class Settings:
     llm_max_tokens: int = setting(320, "longest answer (tokens)")
     answer_seconds: float = setting(90.0, "generation stops after this long; the sentences checked so far stand")
     glosses: bool = setting(True, "quotes in the other language than the answer get a machine rendering (LLM)")
+    queue_depth: int = setting(8, "API: model requests held at once (running or waiting); one more gets 503")
     compose: bool = setting(
         True, "broad and list questions are answered with the review's own points, one source each (no LLM text)"
     )
@@ -211,6 +212,7 @@ class Settings:
 
 POSITIVE = (
     "answer_seconds",
+    "queue_depth",
     "chunk_tokens",
     "embed_batch_size",
     "k",

@@ -66,6 +66,14 @@ def test_answer_time_is_bounded(fake_assistant_factory):
     assert SUPPORTED_ZH in r.answer and "截止" in r.note and r.timings["total"] < 4
 
 
+def test_a_time_cut_before_any_checked_sentence_is_not_a_refusal(fake_assistant_factory):
+    """A cut says nothing about the review: the closest quotes stand, in their own state."""
+    slow = fake_assistant_factory("要素集聚也会带来拥挤效应" * 40 + "。", sleep=0.02, answer_seconds=1.0)
+    r = slow.ask("要素高度集聚对本地区人工智能技术有什么作用?")
+    assert r.state == "time_cut" and not r.refused and r.grounded and r.citations
+    assert "拥挤效应" not in r.answer and "截止" in r.note
+
+
 def test_marker_to_missing_passage_is_repaired(fake_assistant_factory):
     q = "要素高度集聚对本地区人工智能技术有什么作用?"
     a = fake_assistant_factory(f"{SUPPORTED_ZH}[9]。")

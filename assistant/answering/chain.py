@@ -411,7 +411,7 @@ class Assistant:
         chain = chat_prompt("answer", lang) | self.backend.chat
         buf, released, started = "", 0, False
         seen: list[str] = []
-        deadline = time.perf_counter() + self.settings.answer_seconds
+        deadline = float("inf")  # the bound counts generation, from the first token: not the wait for the model
         stream = chain.stream({"passages": passages, "question": question})
         try:
             for chunk in stream:
@@ -420,6 +420,7 @@ class Assistant:
                     continue
                 if not started:
                     started = True
+                    deadline = time.perf_counter() + self.settings.answer_seconds
                     yield "first_token", None
                 buf += piece
                 if NOT_FOUND_RX.match(buf.lstrip()):

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from assistant.errors import UserError
+from assistant.service.admission import Admission, Busy
 from assistant.service.guard import Guard, add_login
 from assistant.service.guard import json_error as _error
 
@@ -48,6 +49,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import StreamingResponse
+    from starlette.background import BackgroundTask
 
     from assistant.answering.results import DoneEvent, SentenceEvent
     from assistant.errors import check_query
@@ -69,6 +71,17 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     @api.exception_handler(UserError)
     async def user_error(request: Request, e: UserError):
         return _error(400, e.message("en"))
+
+    admission = Admission(assistant.settings.queue_depth)
+    api.state.admission = admission
+
+    @api.exception_handler(Busy)
+    async def busy(request: Request, e: Busy):
+        r = _error(
+            503, f"the model is busy ({admission.depth} requests queued); retry in {e.retry_after} s", "server_busy"
+        )
+        r.headers["Retry-After"] = str(e.retry_after)
+        return r
 
     @api.exception_handler(RequestValidationError)
     async def bad_body(request: Request, e: RequestValidationError):
@@ -98,8 +111,12 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         question, history = _history(body.get("messages"))
         question = check_query(question)
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        admission.enter()  # held until the answer is complete (a stream: until it ends)
         if not body.get("stream"):
-            r = ask_json(assistant.ask(question, "auto", history))
+            try:
+                r = ask_json(assistant.ask(question, "auto", history))
+            finally:
+                admission.leave()
             return {
                 "id": cid,
                 "object": "chat.completion",
@@ -114,19 +131,25 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             }
 
-        def events() -> Iterator[str]:
-            def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-                obj = {
-                    "id": cid,
-                    "object": "chat.completion.chunk",
-                    "created": created,
-                    "model": MODEL_ID,
-                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                    **extra,
-                }
-                return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+        def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+            obj = {
+                "id": cid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": MODEL_ID,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                **extra,
+            }
+            return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
 
-            yield chunk({"role": "assistant", "content": ""})
+        def events() -> Iterator[str]:
+            try:
+                yield chunk({"role": "assistant", "content": ""})
+                yield from answer()
+            finally:
+                release()
+
+        def answer() -> Iterator[str]:
             lang = "auto"
             try:
                 for ev in assistant.ask_stream(question, lang, history):
@@ -140,7 +163,8 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
                 yield f"data: {json.dumps({'error': {'message': e.message('en')}})}\n\n"
             yield "data: [DONE]\n\n"
 
-        return StreamingResponse(events(), media_type="text/event-stream")
+        release = admission.releaser()  # once, whether the stream ends or is never read
+        return StreamingResponse(events(), media_type="text/event-stream", background=BackgroundTask(release))
 
     @api.post("/api/retrieve")
     def retrieve(body: dict[str, Any]) -> dict[str, Any]:
@@ -157,8 +181,10 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         from assistant.text import detect_lang
 
         claim = check_claim(str(body.get("claim", "")))
+        with admission:
+            verdict = assistant.citer.cite(claim, _k(body))
         return cite_json(
-            assistant.citer.cite(claim, _k(body)),
+            verdict,
             assistant.index.doc,
             assistant.glosser if assistant.settings.glosses else None,
             detect_lang(claim),
@@ -171,7 +197,8 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         section = str(body.get("section", "all"))
         if section != "all" and not any(s.id == section for s in assistant.index.doc.sections):
             raise UserError(f"没有章节 {section}。", f"No section {section}.")
-        return run(assistant, section, ("zh", "en"))
+        with admission:
+            return run(assistant, section, ("zh", "en"))
 
     @api.get("/api/refs/{n}")
     def refs(n: int) -> dict[str, Any]:
@@ -186,7 +213,9 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         from assistant.serialize import references_json, sentence_json
 
         checker = DraftChecker(assistant.citer)
-        checked = checker.check(check_draft_text(str(body.get("text", ""))))
+        text = check_draft_text(str(body.get("text", "")))
+        with admission:
+            checked = checker.check(text)
         return {
             "sentences": [sentence_json(d, checker.doc) for d in checked],
             **references_json(checker.references(checked), checker.doc),
