@@ -134,6 +134,14 @@ def test_follow_up_is_condensed(fake_assistant_factory):
     assert not r.refused and any(c["passage"]["id"].startswith("s4.2") for c in r.citations)
 
 
+def test_a_new_question_after_an_unrelated_turn_is_not_condensed(fake_assistant_factory):
+    """Only a follow-up that refers back is rewritten with the history; the model's first reply
+    would otherwise have become the question."""
+    a = fake_assistant_factory("港口自动化如何降低物流成本?", f"{SUPPORTED_ZH}[1]。")
+    r = a.ask("要素高度集聚对本地区人工智能技术有什么作用?", history=[("智能鸿沟是什么?", "……[1]。")])
+    assert r.standalone_question == "" and r.question == "要素高度集聚对本地区人工智能技术有什么作用?"
+
+
 def test_extractive_backend_quotes_the_review(real_index):
     a = Assistant(replace(real_index.settings, translate_queries=False), backend="extractive", index=real_index)
     r = a.ask("人工智能提升区域治理效能的路径是什么?")

@@ -59,3 +59,25 @@ def test_list_questions_and_enumerations():
     assert not is_list_question("链主企业发生了什么转变?")
     assert ENUM.match("第二,诱发产业逆向梯度转移。") and ENUM.match("二是以数据驱动破解") and ENUM.match("第二部分讨论")
     assert not ENUM.match("人工智能正在重塑")
+
+
+@pytest.mark.parametrize(
+    "q, back",
+    [
+        ("为什么?", True),
+        ("这种效应在哪些地区更明显?", True),
+        ("它对中小城市有什么影响?", True),
+        ("具体呢?", True),
+        ("Why?", True),
+        ("Does this hold for small cities too?", True),
+        ("What about their effect on ports?", True),
+        ("这篇综述如何评价高铁对城市分工的作用?", False),
+        ("港口自动化因此降低了物流成本吗?", False),
+        ("高铁如何改变沿线城市的产业分工?", False),
+        ("How does port automation change regional logistics?", False),
+    ],
+)
+def test_only_a_follow_up_that_refers_back_is_condensed(q, back):
+    from assistant.answering.questions import refers_back
+
+    assert refers_back(q) is back

@@ -41,3 +41,12 @@ def test_the_checks_panel_shows_every_sentence_in_the_interface_language_escaped
     assert "How this answer was checked" in en and "dropped" in en and "restates the quote" in en
     assert "<b>甲" not in en and "&lt;b&gt;" in en
     assert checks_html([], "en") == ""
+
+
+def test_a_composed_answer_is_a_list_of_points_each_with_its_link():
+    from assistant.answering.results import POINT
+
+    text = "综述就此提出的要点如下:" + POINT + "第一,高铁压缩了时空距离[1]。" + POINT + "第二,港口**降低**成本[2]。"
+    html = MD.render(answer_markdown(text))
+    assert html.count("<li>") == 2 and 'href="#src-1"' in html and 'href="#src-2"' in html
+    assert "<strong>" not in html and "- 第" not in html

@@ -131,8 +131,10 @@ class Assistant:
     # ------------------------------------------------------------------------------ helpers
     def condense(self, question: str, history: list[tuple[str, str]], lang: str) -> str:
         """A follow-up plus the chat history → one standalone question (LLM), else a plain join."""
-        if not history:
-            return question
+        from assistant.answering.questions import refers_back
+
+        if not history or not refers_back(question):
+            return question  # a new question stands as asked: an unrelated earlier turn must not bend it
         turns = "\n".join(
             f"{'用户' if lang == 'zh' else 'User'}: {q}\n{'助手' if lang == 'zh' else 'Assistant'}: {a}"
             for q, a in history[-3:]
@@ -153,7 +155,20 @@ class Assistant:
         lang: str = "auto",
         history: list[tuple[str, str]] | None = None,
     ) -> Iterator[AskEvent]:
-        """StatusEvent, then checked Sentences as they pass, then DoneEvent with the whole result."""
+        """StatusEvent, then checked Sentences as they pass, then DoneEvent with the whole result;
+        markers numbered from [1] in order of appearance."""
+        from assistant.answering.relabel import MarkerOrder
+
+        order = MarkerOrder()
+        for ev in self._ask_stream(question, lang, history):
+            yield order.event(ev)
+
+    def _ask_stream(
+        self,
+        question: str,
+        lang: str = "auto",
+        history: list[tuple[str, str]] | None = None,
+    ) -> Iterator[AskEvent]:
         from assistant.text import other_latin_language
 
         question = check_query(question)

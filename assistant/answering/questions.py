@@ -177,3 +177,24 @@ def question_kind(question: str) -> str:
     if _DEFINITION.search(q) and not _BROAD.search(q):
         return "definition"
     return "broad" if _BROAD.search(q) else "fact"
+
+
+# 这篇综述/本文 name the review, not an earlier turn; 因此/其中/应该 hold no pronoun
+_BACK_ZH = re.compile(
+    r"这(?!篇)|那(?!么)|它|上述|上面|前面|刚才|(?<!应)该(?!综述|文)|他们|她们|^(?:为什么|为何|怎么说|具体呢|还有呢|然后呢)"
+)
+_BACK_EN = re.compile(
+    r"\b(?:it|its|this|that|these|those|they|them|their|such|the above|above|mentioned|earlier|previous|else)\b"
+    r"|^(?:why|how so|and|what about|examples?)\b",
+    re.I,
+)
+
+
+def refers_back(question: str) -> bool:
+    """Does a follow-up lean on the earlier turns (a pronoun, "why?", an ellipsis too short to stand
+    alone)? Only then is it condensed with the history: a new question stands as asked."""
+    q = question.strip()
+    if re.search(rf"[{CJK_CHARS}]", q):
+        body = re.sub(r"[^\w]", "", q)
+        return len(body) <= 6 or bool(_BACK_ZH.search(q))
+    return len(q.split()) <= 3 or bool(_BACK_EN.search(q))

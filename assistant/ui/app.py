@@ -20,12 +20,14 @@ from assistant.ui.i18n import t
 from assistant.ui.render import (
     CSS,
     HEAD_JS,
+    MAX_PANELS,
     answer_markdown,
     badge,
     checks_html,
     claim_html,
     dossier_html,
     draft_html,
+    earlier_sources_html,
     esc,
     plain,
     section_html,
@@ -65,46 +67,57 @@ class App:
         ui_lang: str,
         conv: list[tuple[str, str]],
         transcript: list[str] | None = None,
+        panels: list[str] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Streams (chatbot, sources, badge, conversation, textbox, transcript) updates; the
-        transcript keeps each answered turn as Markdown for the export button."""
+        """Streams (chatbot, sources, badge, conversation, textbox, panels, transcript) updates; the
+        transcript keeps each answered turn as Markdown for the export button; `panels` each
+        answered turn's sources, so an earlier answer's markers still open its own sources."""
         chat = list(chat or [])
         conv = list(conv or [])
         transcript = list(transcript or [])
+        panels = list(panels or [])
+        prefix = f"src-t{len(transcript) + 1}"  # markers of this turn open this turn's sources
         text = (message or "").strip()
         # the answer follows the question (or the chosen answer language); labels follow the interface
         lang = answer_lang if answer_lang in ("zh", "en") else (detect_lang(text) if text else _ui(ui_lang))
         ui = _ui(ui_lang)
         if not text:
-            yield chat, t("no_sources", ui), badge(False, False, ui, t("empty", ui)), conv, "", transcript
+            yield chat, t("no_sources", ui), badge(False, False, ui, t("empty", ui)), conv, "", panels, transcript
             return
         chat.append({"role": "user", "content": plain(text[: MAX_QUERY_CHARS + 50])})
         if len(text) > MAX_QUERY_CHARS:
             chat.append({"role": "assistant", "content": plain(t("too_long", lang))})
-            yield chat, "", badge(False, False, ui, t("too_long", ui)), conv, "", transcript
+            yield chat, "", badge(False, False, ui, t("too_long", ui)), conv, "", panels, transcript
             return
         chat.append({"role": "assistant", "content": plain(t("thinking", lang))})
-        yield chat, "", "", conv, "", transcript
+        yield chat, "", "", conv, "", panels, transcript
         answer = ""
         try:
             for ev in self.a.ask_stream(text, lang, conv):
                 if isinstance(ev, SentenceEvent):
                     answer += ev.text + ("" if lang == "zh" else " ")
-                    chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
-                    yield chat, "", "", conv, "", transcript
+                    chat[-1] = {"role": "assistant", "content": answer_markdown(answer, prefix)}
+                    yield chat, "", "", conv, "", panels, transcript
                 elif isinstance(ev, DoneEvent):
                     from assistant.research.export import turn_markdown
 
                     r = ev.result
-                    chat[-1] = {"role": "assistant", "content": answer_markdown(r.answer)}
+                    shown = answer_markdown(r.answer, prefix)
+                    if r.standalone_question:  # a condensed follow-up: say what was answered
+                        shown += "\n\n" + plain(t("read_as", lang).format(q=r.standalone_question))
+                    chat[-1] = {"role": "assistant", "content": shown}
                     conv.append((text, r.answer))
                     transcript.append(turn_markdown(text, r.answer, r.citations, lang, r.note))
+                    panel = sources_html(r.citations, ui, prefix)
+                    earlier = earlier_sources_html(panels, ui)
+                    panels.append(panel)
                     yield (
                         chat,
-                        sources_html(r.citations, ui) + checks_html([check_json(c) for c in r.checks], ui),
+                        panel + checks_html([check_json(c) for c in r.checks], ui) + earlier,
                         badge(r.grounded, r.refused, ui, r.note),
                         conv[-5:],
                         "",
+                        panels[-MAX_PANELS:],
                         transcript,
                     )
         except Exception as e:  # one line in the page, never a stack trace
@@ -112,7 +125,7 @@ class App:
             msg = getattr(e, "message", None)
             line = msg(lang) if callable(msg) else type(e).__name__
             chat[-1] = {"role": "assistant", "content": plain(t("error", lang) + line)}
-            yield chat, "", badge(False, False, ui), conv, "", transcript
+            yield chat, "", badge(False, False, ui), conv, "", panels, transcript
 
     def export(self, transcript: list[str], ui_lang: str) -> str | None:
         """The conversation so far as a Markdown file to download (None when nothing was answered)."""

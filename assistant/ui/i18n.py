@@ -53,6 +53,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "grounded": {"zh": "✓ 已核对引用", "en": "✓ Grounded"},
     "refused": {"zh": "综述未涉及此问题", "en": "The review does not cover this"},
     "thinking": {"zh": "正在检索并生成回答……", "en": "Retrieving and answering…"},
+    "earlier_sources": {"zh": "前几轮回答的出处", "en": "Sources of earlier answers"},
+    "read_as": {"zh": "(结合上文理解为:{q})", "en": "(Read with the earlier turns as: {q})"},
     "too_long": {
         "zh": "问题过长(超过 2000 字符),请缩短后再试。",
         "en": "The question is too long (over 2,000 characters); please shorten it.",

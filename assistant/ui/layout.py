@@ -88,14 +88,15 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
             with gr.Column(scale=2):
                 gr.Markdown(f"### {t('sources', 'zh')} / {t('sources', 'en')}")
                 sources = gr.HTML(f"<p>{esc(t('no_sources', ui_lang))}</p>", elem_id="rq-sources")
-    outputs = [chatbot, sources, badge_box, conv, question, transcript]
-    inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript]
+    panels = gr.State([])  # each answered turn's sources: earlier markers keep opening them
+    outputs = [chatbot, sources, badge_box, conv, question, panels, transcript]
+    inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript, panels]
     send.click(app.chat, inputs, outputs, api_name="chat", concurrency_id="llm")
     question.submit(app.chat, inputs, outputs, api_name=False, concurrency_id="llm")
     clear.click(
-        lambda: ([], "", "", [], [], None),
+        lambda: ([], "", "", [], [], [], None),
         None,
-        [chatbot, sources, badge_box, conv, transcript, export_file],
+        [chatbot, sources, badge_box, conv, transcript, panels, export_file],
         api_name=False,
     )
     export.click(app.export, [transcript, lang_ui], export_file, api_name=False)

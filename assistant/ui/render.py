@@ -45,7 +45,7 @@ document.addEventListener('click', function (e) {
   var el = document.getElementById(a.getAttribute('href').slice(1));
   if (!el) return;
   e.preventDefault(); e.stopPropagation();
-  if (el.tagName === 'DETAILS') el.open = true;
+  for (var d = el; d; d = d.parentElement) if (d.tagName === 'DETAILS') d.open = true;  // an earlier turn's too
   el.scrollIntoView({behavior: 'smooth', block: 'center'});
   el.classList.add('rq-flash'); setTimeout(function () { el.classList.remove('rq-flash'); }, 1600);
 }, true);
@@ -70,11 +70,18 @@ def plain(s: Any) -> str:
 
 
 def answer_markdown(text: str, prefix: str = "src") -> str:
-    """An answer for the chat bubble: shown as text, markers turned into links to their sources."""
-    parts = MARKER.split(text)  # text, marker number, text, …
-    return "".join(
-        plain(x) if i % 2 == 0 else f'<a class="rq-marker" href="#{prefix}-{x}">[{x}]</a>' for i, x in enumerate(parts)
-    )
+    """An answer for the chat bubble: shown as text, markers turned into links to their sources; a
+    composed answer's points ("\n- ", see results.POINT) become a list."""
+    lines = text.split("\n- ")
+
+    def line(s: str) -> str:
+        parts = MARKER.split(s)  # text, marker number, text, …
+        return "".join(
+            plain(x) if i % 2 == 0 else f'<a class="rq-marker" href="#{prefix}-{x}">[{x}]</a>'
+            for i, x in enumerate(parts)
+        )
+
+    return line(lines[0]) + "".join("\n- " + line(x) for x in lines[1:]) + ("\n" if len(lines) > 1 else "")
 
 
 def highlight(passage_text: str, quotes: list[str]) -> str:
@@ -101,6 +108,20 @@ def references_html(refs: list[dict[str, Any]]) -> str:
         return ""
     items = "".join(f"<li>[{esc(r['n'])}] {esc(r['entry'])}</li>" for r in refs)
     return f'<ul class="rq-refs">{items}</ul>'
+
+
+MAX_PANELS = 5  # earlier turns whose sources stay in the page (as many as the chat history condensed)
+
+
+def earlier_sources_html(panels: list[str], lang: str) -> str:
+    """Earlier turns' sources, newest first, folded: their answers' markers still open them."""
+    if not panels:
+        return ""
+    return (
+        f'<details class="rq-earlier"><summary>{esc(t("earlier_sources", lang))} ({len(panels)})</summary>'
+        + "".join(reversed(panels))
+        + "</details>"
+    )
 
 
 def sources_html(citations: list[dict[str, Any]], lang: str, prefix: str = "src") -> str:
