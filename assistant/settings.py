@@ -192,6 +192,10 @@ class Settings:
             value, default = getattr(self, f.name), getattr(base, f.name)
             if f.name in SECRETS:
                 value, default = ("(set)" if value else ""), ""
+            elif f.name.endswith("_base_url") and value:
+                from assistant.text import mask_userinfo
+
+                value = mask_userinfo(value)
             source = "environment" if os.environ.get(env) else ("default" if value == default else "override")
             rows.append(
                 {

@@ -120,3 +120,8 @@ def jieba_ready():
         jieba.initialize()
         _JIEBA_READY = True
     return jieba
+
+
+def mask_userinfo(url: str) -> str:
+    """A URL as it may be printed: credentials in it (`http://user:sk-…@host/v1`) become `***@`."""
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@", r"\1***@", url.strip())

@@ -118,3 +118,26 @@ def test_without_a_judge_an_off_topic_broad_question_is_not_composed(fake_assist
     a = fake_assistant_factory("NOT_FOUND", compose=True)
     r = a.ask("如何腌制一坛好吃的泡菜?")
     assert r.refused and r.state == "not_covered" and "\n- " not in r.answer
+
+
+@pytest.mark.slow
+def test_the_whole_review_summary_opens_with_the_findings_and_covers_every_part(real_index):
+    """No model needed: the abstract's main findings first (its inline (1)(2)(3) as points of their
+    own), then every part in order, each point a whole sentence of the review with its marker."""
+    import shutil
+    from dataclasses import replace
+
+    from assistant.answering.chain import Assistant
+    from assistant.answering.summarize import summarize
+
+    s = replace(real_index.settings, cache_dir=real_index.settings.cache_dir / "summary-test")
+    shutil.rmtree(s.cache_dir / "llm-cache", ignore_errors=True)  # computed now, not read back
+    out = summarize(Assistant(s, backend="extractive", index=real_index), "all", ("zh",), progress=lambda m: None)
+    points = out["zh"].split("\n- ")[1:]
+    ids = [c["passage"]["id"] for c in out["citations"]]
+    assert ids[0] == "abstract.zh" and len(points) == len(ids)
+    assert any("逐层传导" in p for p in points[:6]) and any("门槛" in p for p in points[:6])
+    parts = [i.split(".")[0].lstrip("s") for i in ids if i.startswith("s")]
+    assert sorted(set(parts)) == ["1", "2", "3", "4", "5"] and parts == sorted(parts)  # all five, in order
+    for p, c in zip(points, out["citations"]):
+        assert p.endswith(f"[{c['marker']}]。") and c["quotes"][0]["text"].rstrip("。")[:10] in c["passage"]["text"]

@@ -62,3 +62,18 @@ def test_unset_means_the_default_not_zero(monkeypatch):
     monkeypatch.setenv("REVIEWQA_THREADS", "0")
     with pytest.raises(UserError, match="REVIEWQA_THREADS"):
         Settings.from_env()
+
+
+def test_credentials_in_an_endpoint_url_are_never_shown():
+    from assistant.llm.backends import describe_failure, get_backend
+    from assistant.settings import Settings
+    from assistant.text import mask_userinfo
+
+    assert mask_userinfo("http://user:sk-SECRET@host:8000/v1") == "http://***@host:8000/v1"
+    assert mask_userinfo("https://api.example.org/v1") == "https://api.example.org/v1"
+    s = Settings.from_env(llm_backend="openai", openai_base_url="http://me:sk-SECRET-42@127.0.0.1:9/v1")
+    b = get_backend(s)
+    assert "SECRET" not in b.endpoint and b.endpoint.startswith("http://***@127.0.0.1:9")
+    err = describe_failure(b, ConnectionError("refused"))
+    assert "SECRET" not in err.message("en") + err.message("zh")
+    assert all("SECRET" not in r["value"] for r in s.describe())

@@ -42,7 +42,9 @@ def test_an_answer_whose_every_sentence_contradicts_its_evidence_quotes_the_evid
     wrong = CheckedSentence("AI always reduces inequality.", [3], 0.0, evidence={3: u})
     [said] = a._evidence_of([wrong, wrong], "en")
     assert said.markers == [3] and said.evidence == {3: u} and "always" not in said.text
-    assert said.text.startswith("What the review says instead is quoted in this source")
+    assert said.text.startswith("What the review says instead: ")
+    assert u.text.strip().rstrip("。") in said.text  # the quote itself (no certified translation here)
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"“[^”]*”", "", said.text))  # Chinese only in quotes
     [zh] = a._evidence_of([wrong], "zh")
     assert u.text.strip().rstrip("。") in zh.text
     # a sentence dropped only for a number its evidence lacks is not a contradiction: still a refusal
@@ -249,30 +251,27 @@ def test_glossary_terms_anchor_an_english_sentence_to_its_own_evidence(real_inde
     assert kept and kept[0].markers == [1]
 
 
-def test_english_summary_says_what_the_checked_chinese_one_says(fake_assistant_factory):
-    """The English summary is the checked Chinese one, sentence by sentence (same markers, same length):
-    a point the Chinese draft repeats is kept once, a sentence whose rendering fails its check goes
-    from both languages, and no Chinese is left in the English outside quotation marks."""
+def test_a_summary_is_the_reviews_own_key_sentences_in_both_languages(fake_assistant_factory):
+    """A section summary is one point per paragraph, each the paragraph's own sentence with its
+    marker, in the review's order; the English is the same points rendered one by one, a rendering
+    that is not English (or not certified) shown as the sentence quoted, never dropped or merged."""
     from assistant.answering.summarize import _cache_key, summarize
 
-    a_zh = "人工智能主要通过场景赋能、数据驱动和智能融合等三条路径提升区域治理效能[2]。"
-    b_zh = "人工智能赋能城市治理过程中存在物理风险和心理风险两类问题[3]。"
-    c_zh = "人工智能技术嵌入区域治理已成为未来的发展趋势[1]。"
-    a = fake_assistant_factory(
-        a_zh + a_zh.replace("主要", "") + b_zh + c_zh,  # the map step (one section: no reduce)
-        "AI improves the effectiveness of regional governance through three paths: scenario empowerment, "
-        "data drive and intelligent integration.",
-        "Urban governance empowered by AI faces two kinds of problems: physical risk and psychological risk.",
-        "上海的房价在2030年将翻倍。",  # a rendering that is not English: the pair goes
-        judge=AFFIRMS,  # renderings are certified by the judge; this test is about what fails before it
-    )
+    good = "AI improves regional governance through three paths."
+    a = fake_assistant_factory(good, "上海的房价在2030年将翻倍。", good, good, judge=AFFIRMS)
     (a.settings.cache_dir / "llm-cache" / f"summary-{_cache_key(a, '4.2')}.json").unlink(missing_ok=True)
     a.glosser.glosses.data.clear()  # renderings cached by an earlier run would skip the scripted replies
     out = summarize(a, "4.2", ("zh", "en"), progress=lambda m: None)
-    zh_sentences = [s for s in re.split(r"(?<=。)", out["zh"]) if s]
-    en_sentences = re.findall(r"[^.]+\[\d\]\.", out["en"])
-    assert len(zh_sentences) == len(en_sentences) == 2, out
-    assert "三条路径" in zh_sentences[0] and "physical risk" in en_sentences[1]
-    assert "发展趋势" not in out["zh"]  # its English failed, so it left both
-    assert [re.findall(r"\[(\d)\]", s) for s in zh_sentences] == [re.findall(r"\[(\d)\]", s) for s in en_sentences]
-    assert not re.search(r"[\u4e00-\u9fff]", out["en"])
+    paragraphs = [p for p in a.index.doc.body if p.section_id == "4.2"]
+    zh = out["zh"].split("\n- ")[1:]
+    en = out["en"].split("\n- ")[1:]
+    assert len(zh) == len(en) == len(paragraphs) == len(out["citations"])
+    for i, (z, e, c, p) in enumerate(zip(zh, en, out["citations"], paragraphs), 1):
+        assert z.endswith(f"[{i}]。") and e.endswith(f"[{i}].") and c["marker"] == i
+        assert c["passage"]["id"] == p.id and c["quotes"][0]["text"] in p.text  # the paragraph's own sentence
+        assert re.sub(r"[(（][^)）]*[)）]", "", c["quotes"][0]["text"]).rstrip("。")[:15] in z
+        assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"“[^”]*”", "", e))  # Chinese only inside quotes
+    assert "房价" not in out["en"] and "“" in en[1]  # the failed rendering: the sentence quoted instead
+    assert en[0].startswith(good.rstrip("."))
+    again = summarize(a, "4.2", ("zh", "en"), progress=lambda m: None)
+    assert again["cached"] and again["zh"] == out["zh"]

@@ -517,9 +517,10 @@ class Assistant:
                 if u.id in seen or len(out) >= limit:
                     continue
                 seen.add(u.id)
-                # Chinese answers quote the sentence; English ones point to the source, where it is
-                # quoted with its marked machine translation (no model text enters the answer itself)
-                text = PREMISE["review_says"][lang].format(q=u.text.strip().rstrip("。！？!?"))
+                # Chinese answers quote the sentence; English ones the same stand-in as an uncertified
+                # sentence gets: its certified machine translation with the quote, else the quote
+                q = self._stand_in(u.text, "en") if lang == "en" else u.text.strip().rstrip("。！？!?")
+                text = PREMISE["review_says"][lang].format(q=q)
                 out.append(CheckedSentence(text, [m], 1.0, evidence={m: u}))
         return out
 

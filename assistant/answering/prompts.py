@@ -22,8 +22,6 @@ PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "entail": frozenset({"claim", "passage"}),  # verify.judge.EntailmentJudge.score
     "relevant": frozenset({"question", "passage"}),  # verify.judge.EntailmentJudge.relevance
     "ref_use": frozenset({"reference", "sentence"}),  # gloss.Glosser.use_line
-    "summarize_map": frozenset({"section", "passages"}),  # summarize._summarize_zh
-    "summarize_reduce": frozenset({"title", "summaries"}),  # summarize._summarize_zh
     "translate": frozenset({"glossary", "question"}),  # translate.LLMTranslator
 }
 _ROLE = {"system": "system", "user": "human", "assistant": "ai"}

@@ -14,10 +14,7 @@ PREMISE = {
     "contradicted": {"zh": "综述并不认为{x}。", "en": "No — the review does not say that {x}."},
     "not_found": {"zh": "综述没有提出“{x}”这一说法。", "en": "The review does not state that {x}."},
     "says": {"zh": "综述的说法是:“{q}”。", "en": "What it says is: “{q}”."},
-    "review_says": {
-        "zh": "综述的说法是:“{q}”。",
-        "en": "What the review says instead is quoted in this source, with a machine translation.",
-    },
+    "review_says": {"zh": "综述的说法是:“{q}”。", "en": "What the review says instead: {q}"},
     "ask": {"zh": "综述关于“{x}”是怎么说的?", "en": "What does the review say about whether {x}?"},
     "cites": {"zh": "综述在此引用该文献:“{q}”。", "en": "The review cites it here: “{q}”."},
 }

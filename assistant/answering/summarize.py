@@ -1,40 +1,51 @@
-"""Bilingual summaries of a section or of the whole review (map over sections, then reduce).
+"""Bilingual summaries of a section or of the whole review, built like a broad answer: from the
+review's own key sentences, one point per sentence, each with its marker.
 
-Each paragraph is represented by its most central sentences (closest to the section's mean
-vector), numbered globally so markers survive the reduce step; every summary sentence is then
-checked against the paragraphs it cites, like an answer. The English summary is the checked Chinese
-one rendered sentence by sentence (glossary terms, no Chinese left) and checked again, so the two
-languages say the same things. Results are cached on disk by
-(section, model, prompt, corpus), so a repeat is instant.
+A model's map-reduce summary took minutes, opened with whatever the reduce step put first, cut
+sentences and merged two claims into one. Here nothing is written that the review does not say:
+
+- the whole review opens with the abstract's main findings, then covers every part in order, with
+  its key sentences (the most central of its paragraphs, at most one per paragraph);
+- a section gives one point per paragraph: its most central sentence;
+- the English summary is the Chinese one rendered point by point (glossary terms), each rendering
+  shown only when the verifier certifies it against its sentence, else the sentence quoted.
+
+Chinese needs no model, so it is instant; English costs one gloss per point, cached. The result is
+cached on disk by (section, model, prompts, corpus).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from assistant.answering.chain import Assistant
-from assistant.answering.grounding import REFUSAL, CheckedSentence, ContextPassage, render, within_budget
-from assistant.answering.prompts import PROMPTS_DIR, chat_prompt
+from assistant.answering.grounding import AUTHOR_YEAR, quoted
+from assistant.answering.results import POINT
 from assistant.corpus.document import in_section
 from assistant.errors import UserError
+from assistant.indexing.chunking import Sentence
 from assistant.log import log
-from assistant.retrieval.hybrid import Hit
-from assistant.text import detect_lang
 
-PER_PARAGRAPH_CHARS = 150
-PER_SECTION_CHARS = 600
+PER_PART = 3  # key sentences per part in the whole-review summary
+HEADS = {"zh": "{t}:", "en": "{t}: "}
+LEAD = {
+    "zh": "综述的要点(按原文顺序,每点注明出处):",
+    "en": "The review's key points, in its own order, each with its source:",
+}
 
 
 def section_ids(a: Assistant) -> list[str]:
     return [s.id for s in a.index.doc.sections]
 
 
-def _paragraphs(a: Assistant, section: str):
+def _paragraphs(a: Assistant, section: str) -> list:
     doc = a.index.doc
     if section == "all":
         return [p for s in doc.sections for p in s.paragraphs]
@@ -48,29 +59,65 @@ def _paragraphs(a: Assistant, section: str):
     return [p for s in doc.sections if s.within(section) for p in s.paragraphs]
 
 
-def _central(a: Assistant, paragraphs: list, budget: int) -> list[tuple[Any, str, list]]:
-    """For each paragraph, its sentences closest to the group's centre, within a character budget."""
-    out = []
-    vecs_all = [a.grounder.unit_vectors(p.id) for p in paragraphs]
-    stacked = np.vstack([v for _, v in vecs_all]) if vecs_all else np.zeros((0, 1))
-    centre = stacked.mean(axis=0) if len(stacked) else None
-    for p, (units, vecs) in zip(paragraphs, vecs_all):
-        if not units or centre is None:
-            out.append((p, p.text[:budget], []))
+def key_sentences(a: Assistant, paragraphs: list, limit: int | None = None) -> list[Sentence]:
+    """Per paragraph its sentence closest to the group's centre; with `limit`, the most central of
+    those; in the review's order."""
+    g = a.grounder
+    per: list[tuple[float, int, Sentence]] = []
+    vecs = [g.unit_vectors(p.id) for p in paragraphs]
+    units_all = [v for units, v in vecs if units]
+    if not units_all:
+        return []
+    centre = np.vstack(units_all).mean(axis=0)
+    for i, (units, v) in enumerate(vecs):
+        if not units:
             continue
-        keep = within_budget(units, vecs @ centre, budget)
-        out.append((p, "".join(u.text for u in keep), keep))
-    return out
+        scores = v @ centre
+        j = int(np.argmax(scores))
+        per.append((float(scores[j]), i, units[j]))
+    if limit is not None:
+        per = sorted(per, key=lambda t: -t[0])[:limit]
+    return [u for _, _, u in sorted(per, key=lambda t: t[1])]
+
+
+def plan(a: Assistant, section: str) -> list[tuple[str, str, list[Sentence]]]:
+    """(group title, group id, key sentences) in the review's order."""
+    doc = a.index.doc
+    if section != "all":
+        return [(doc.section(section).title, section, key_sentences(a, _paragraphs(a, section)))]
+    abstract = a.grounder.by_passage.get(doc.abstract.id, [])[:-1]  # its findings: all but the outlook that closes it
+    groups = [("摘要", "abstract", abstract)] if abstract else []
+    for s in doc.sections:
+        if s.level == 1:
+            ps = [p for x in doc.sections if in_section(x.id, s.id) for p in x.paragraphs]
+            groups.append((s.title, s.id, key_sentences(a, ps, PER_PART)))
+    return groups
 
 
 def _cache_key(a: Assistant, section: str) -> str:
-    prompts = "".join(
-        (PROMPTS_DIR / f"{n}.txt").read_text(encoding="utf-8")
-        for n in ("summarize_map.zh", "summarize_reduce.zh", "gloss.en")
-    )
+    from assistant.answering.prompts import PROMPTS_DIR
+
+    prompts = "".join((PROMPTS_DIR / f"gloss.{lg}.txt").read_text(encoding="utf-8") for lg in ("zh", "en"))
     corpus = hashlib.sha256(a.index.doc.source.encode()).hexdigest()  # stable across processes
-    raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{corpus}|3"
+    raw = f"{section}|{a.backend.name}|{a.backend.model}|{prompts}|{corpus}|composed-2"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+_INLINE_ITEM = re.compile(r"[;；,，:：]?\s*[(（]\d[)）]")
+
+
+def points_of(u: Sentence) -> list[str]:
+    """A sentence as points: itself, or, when it enumerates inline ("主要观点体现为:(1)…;(2)…;(3)…"),
+    its lead and each item (the abstract's findings are one sentence)."""
+    parts = _INLINE_ITEM.split(u.text)
+    if len(parts) < 3:
+        return [u.text]
+    return [x.strip(" ;；,，。") + "。" for x in parts if x.strip(" ;；,，。")]
+
+
+def _own(u: Sentence) -> str:
+    """The sentence as a point: its author–year parentheses left to the marker, the abstract's label off."""
+    return AUTHOR_YEAR.sub("", u.text).strip().removeprefix("摘要:").removeprefix("摘要：").strip()
 
 
 def summarize(
@@ -79,11 +126,11 @@ def summarize(
     langs: tuple[str, ...] = ("zh", "en"),
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """{"section", "title", "zh", "en", "citations"}; cached per section, backend model and prompts."""
+    """{"section", "title", "zh", "en", "citations", "points"}; cached per section, model and prompts."""
     from assistant.serialize import passage_json
 
     section = section or "all"
-    paragraphs = _paragraphs(a, section)
+    _paragraphs(a, section)  # an unknown section is refused before anything else
     title = a.index.doc.title if section == "all" else a.index.doc.section(section).title
     path = a.settings.cache_dir / "llm-cache" / f"summary-{_cache_key(a, section)}.json"
     try:
@@ -93,121 +140,40 @@ def summarize(
     except (OSError, ValueError):
         pass
     say = progress or log.info
-    # global numbering: [1]..[n] over all paragraphs involved
-    groups: list[tuple[str, list]] = []
-    if section == "all":
-        for s in a.index.doc.sections:
-            if s.level == 1:
-                ps = [p for p in paragraphs if in_section(p.section_id, s.id)]
-                groups.append((s.title, ps))
-    else:
-        groups.append((title, paragraphs))
-    ctx: list[ContextPassage] = []
-    numbered: list[tuple[str, list[ContextPassage]]] = []
-    for gtitle, ps in groups:
-        budget = PER_PARAGRAPH_CHARS if section != "all" else max(60, PER_SECTION_CHARS // max(1, len(ps)))
-        items = []
-        for p, text, units in _central(a, ps, budget):
-            cp = ContextPassage(len(ctx) + 1, Hit(p, 0.0, 0.0, a.index.chunks[0]), text, units)
-            ctx.append(cp)
-            items.append(cp)
-        numbered.append((gtitle, items))
+    groups = plan(a, section)
+    n_points = sum(len(us) for *_, us in groups)
+    glossing = "en" in langs and a.settings.glosses and a.glosser.available
+    if glossing:
+        say(
+            f"英文摘要:逐点翻译并核对(约 {n_points} 个要点)/ English summary: rendering and checking ~{n_points} points"
+        )
+    doc_by_id = a.index.doc.by_id()
+    citations: list[dict[str, Any]] = []
+    lines: dict[str, list[str]] = {lg: [] for lg in langs}
+    for gtitle, gid, units in groups:
+        head = {"zh": gtitle, "en": "Abstract" if gid == "abstract" else f"Part {gid}"}
+        for k, (u, point) in enumerate((s, x) for s in units for x in points_of(s)):
+            marker = len(citations) + 1
+            zh = _own(replace(u, text=point))
+            en = a.glosser.gloss(zh, "en") if glossing else ""
+            if glossing:
+                say(f"英文 / English {marker}")
+            text = {"zh": zh, "en": en or quoted(zh, "en")}
+            for lg in langs:
+                label = HEADS[lg].format(t=head[lg]) if k == 0 and section == "all" else ""
+                sep = " " if lg == "en" else ""
+                lines[lg].append(f"{label}{text[lg].rstrip('。.;；,，')}{sep}[{marker}]{'。' if lg == 'zh' else '.'}")
+            at = u.start + max(0, u.text.find(point.rstrip("。")))
+            quote = {"text": point, "start": at, "end": at + len(point), "references": list(u.refs)}
+            if en:
+                quote |= {"gloss": en, "gloss_machine_translation": True}
+            passage = passage_json(doc_by_id[u.passage_id], a.index.doc)
+            citations.append({"marker": marker, "passage": passage, "quotes": [quote]})
     out: dict[str, Any] = {"section": section, "title": title}
-    used: dict[int, ContextPassage] = {}
-    done: dict[str, list[CheckedSentence]] = {}
-    if a.backend.chat is not None:
-        # the English summary is the checked Chinese one rendered sentence by sentence, so the two say
-        # the same things at the same length; a sentence whose rendering fails its check goes from both
-        zh = _dedupe(_summarize_zh(a, numbered, ctx, title, say))
-        if "en" in langs:
-            say("英文摘要:逐句翻译并核对 / English summary: rendering and checking each sentence")
-            pairs = _render_english(a, zh, ctx)
-            done = {"zh": [z for z, _ in pairs], "en": [e for _, e in pairs]}
-        else:
-            done = {"zh": zh}
-    else:
-        done = {lang: _extractive(a, lang, ctx) for lang in langs}
-    for lang in sorted(langs, key=lambda lg: lg != "zh"):
-        checked = done[lang]
-        for c in checked:
-            for m in c.markers:
-                used[m] = ctx[m - 1]
-        out[lang] = render(checked, lang) if checked else REFUSAL[lang]
-    out["citations"] = [
-        {"marker": m, "passage": passage_json(cp.passage, a.index.doc)} for m, cp in sorted(used.items())
-    ]
+    for lg in langs:
+        out[lg] = LEAD[lg] + "".join(POINT + line for line in lines[lg]) if lines[lg] else ""
+    out["citations"] = citations
     out["backend"], out["model"] = a.backend.name, a.backend.model
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return {**out, "cached": False}
-
-
-def _summarize_zh(
-    a: Assistant, numbered: list, ctx: list[ContextPassage], title: str, say: Callable[[str], None]
-) -> list[CheckedSentence]:
-    """Map over the groups, reduce, then check every sentence against the passages it cites."""
-    partial: list[str] = []
-    for i, (gtitle, items) in enumerate(numbered, 1):
-        say(f"摘要 / summary {i}/{len(numbered)}: {gtitle}")
-        passages = "\n".join(f"[{c.marker}] {c.text}" for c in items)
-        partial.append(_invoke(a, "summarize_map", {"section": gtitle, "passages": passages}))
-    if len(partial) == 1:
-        final = partial[0]
-    else:
-        say("合并 / reduce")
-        final = _invoke(a, "summarize_reduce", {"title": title, "summaries": "\n\n".join(partial)})
-    kept, _ = a.grounder.check(final, ctx)
-    return [k for k in kept if detect_lang(k.text) == "zh"]
-
-
-def _dedupe(checked: list[CheckedSentence]) -> list[CheckedSentence]:
-    """A point made twice (a small model's reduce step repeats itself) is kept once."""
-    from difflib import SequenceMatcher
-
-    out: list[CheckedSentence] = []
-    for c in checked:
-        if not any(SequenceMatcher(None, c.text, o.text).ratio() > 0.7 for o in out):
-            out.append(c)
-    return out
-
-
-def _render_english(
-    a: Assistant,
-    zh: list[CheckedSentence],
-    ctx: list[ContextPassage],
-) -> list[tuple[CheckedSentence, CheckedSentence]]:
-    """Each checked Chinese sentence in English (glossary terms, no Chinese left), checked against the
-    passages the Chinese one cites, like an answer sentence; pairs whose English fails are dropped."""
-    by_marker = {c.marker: c for c in ctx}
-    pairs = []
-    for z in zh:
-        en = a.glosser.gloss(z.text, "en")
-        if not en or detect_lang(en) != "en":
-            continue
-        own = [by_marker[m] for m in z.markers if m in by_marker] or ctx
-        kept, _ = a.grounder.check(en + "".join(f"[{c.marker}]" for c in own), own)
-        if kept:
-            pairs.append((z, CheckedSentence(kept[0].text, z.markers, kept[0].support, evidence=z.evidence)))
-    return pairs
-
-
-def _invoke(a: Assistant, name: str, values: dict[str, str]) -> str:
-    """One LLM call; if the reply is not in Chinese, ask once more, explicitly."""
-    chain = chat_prompt(name, "zh") | a.backend.chat
-    text = str(chain.invoke(values).content).strip()
-    if detect_lang(text) != "zh":  # one retry, with the instruction repeated next to the data
-        key = "passages" if "passages" in values else "summaries"
-        text = str(chain.invoke({**values, key: values[key] + "\n\n(只用中文。)"}).content).strip()
-    return text
-
-
-def _extractive(a: Assistant, lang: str, ctx: list[ContextPassage]) -> list[CheckedSentence]:
-    """No LLM: the most central sentences (Chinese); English only where the review has English text."""
-    if lang == "en":
-        units = a.grounder.by_passage.get("abstract.en", [])
-        return [CheckedSentence(u.text, [], 1.0) for u in units[1:5]] if len(ctx) > 8 else []
-    out = []
-    for c in ctx:
-        if c.units:
-            out.append(CheckedSentence(c.units[0].text, [c.marker], 1.0))
-    return out[:6]

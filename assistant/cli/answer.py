@@ -184,6 +184,23 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warm_summary(a: Any) -> None:
+    """The whole-review summary, computed once in the background and cached, so the Summaries tab
+    shows it at once (a cached one is read back in milliseconds)."""
+    import threading
+
+    def run() -> None:
+        from assistant.answering.summarize import summarize
+
+        try:
+            summarize(a, "all", ("zh", "en"), progress=lambda m: None)
+            log.info("整篇摘要已缓存 / whole-review summary cached")
+        except Exception as e:  # a failed warm-up costs nothing but the cache
+            log.warning(f"whole-review summary not cached: {type(e).__name__}: {e}")
+
+    threading.Thread(target=run, name="summary-warmup", daemon=True).start()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.answering.chain import Assistant
     from assistant.ui.app import check_bind, serve
@@ -197,6 +214,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         a = Assistant(s, backend="extractive")
     ui = args.ui_lang if args.ui_lang in ("zh", "en") else ("zh" if s.lang != "en" else "en")
     log.info(f"http://{args.host}:{args.port}  ({a.backend.name}: {a.backend.model})")
+    _warm_summary(a)
     serve(a, args.host, args.port, block=True, ui_lang=ui, api_key=s.api_key, insecure=args.insecure)
     return 0
 

@@ -120,4 +120,6 @@ def _openai_backend(s: Settings, base: str, key: str, model: str, max_tokens: in
         max_tokens=max_tokens,
         streaming=streaming,
     )
-    return Backend("openai", model, chat, base)
+    from assistant.text import mask_userinfo
+
+    return Backend("openai", model, chat, mask_userinfo(base))  # what is shown never holds credentials

@@ -206,11 +206,7 @@ class App:
         return (
             head + answer_markdown(out["zh"], "sum"),
             head + answer_markdown(out["en"], "sum"),
-            sources_html(
-                [{"marker": c["marker"], "passage": c["passage"], "quotes": []} for c in out["citations"]],
-                lang,
-                prefix="sum",
-            ),
+            sources_html(out["citations"], lang, prefix="sum"),
         )
 
     def section_choices(self, lang: str) -> list[tuple[str, str]]:

@@ -156,7 +156,13 @@ def summary_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
 
     with labels.add(gr.Tab(t("tab_summary", ui_lang)), label="tab_summary"):
         with gr.Row():
-            section = gr.Dropdown(app.section_choices(ui_lang), value="all", label=t("section", ui_lang), scale=3)
+            section = gr.Dropdown(
+                app.section_choices(ui_lang),
+                value="all",
+                label=t("section", ui_lang),
+                scale=3,
+                elem_id="rq-sum-section",
+            )
             labels.add(section, choices=app.section_choices, label="section")
             run = gr.Button(t("summarize", ui_lang), variant="primary", scale=1, elem_id="rq-summarize")
             labels.add(run, value="summarize")
