@@ -75,3 +75,54 @@ def test_a_streamed_answer_gives_its_place_back_when_it_ends():
         r = client.post("/v1/chat/completions", json=body)
         assert r.status_code == 200 and "综述的一句话" in r.text and r.text.rstrip().endswith("[DONE]")
     assert api.state.admission.held == 0
+
+
+def test_a_client_that_leaves_a_stream_stops_the_answer(tmp_path):
+    """The answer generator is closed (which stops the model) soon after the client disconnects,
+    not when the model would have finished."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from assistant.answering.results import SentenceEvent
+    from assistant.service.api import build_api
+    from assistant.settings import Settings
+    from tests.helpers import free_port
+
+    closed = threading.Event()
+    produced: list[int] = []
+
+    class Model:
+        settings = replace(Settings(), queue_depth=1)
+
+        def ask_stream(self, q, lang, history):
+            try:
+                for i in range(600):  # a minute of answer, a sentence every 0.1 s
+                    produced.append(i)
+                    yield SentenceEvent(f"第{i}句[1]。")
+                    time.sleep(0.1)
+            finally:
+                closed.set()
+
+    api = build_api(Model(), SimpleNamespace())
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="error"))
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        body = {"model": "reviewqa", "stream": True, "messages": [{"role": "user", "content": "一个问题?"}]}
+        with httpx.stream("POST", f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=10) as r:
+            for line in r.iter_lines():
+                if "第2句" in line:
+                    break  # the client leaves after three sentences
+        assert closed.wait(10), "the answer kept running after the client left"
+        assert len(produced) < 150
+        time.sleep(0.3)
+        assert api.state.admission.held == 0  # and its place is free again
+    finally:
+        server.should_exit = True

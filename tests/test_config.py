@@ -77,3 +77,19 @@ def test_credentials_in_an_endpoint_url_are_never_shown():
     err = describe_failure(b, ConnectionError("refused"))
     assert "SECRET" not in err.message("en") + err.message("zh")
     assert all("SECRET" not in r["value"] for r in s.describe())
+
+
+def test_an_endpoint_request_with_its_retries_fits_the_answer_bound():
+    from assistant.llm.backends import get_backend
+    from assistant.settings import Settings
+
+    s = Settings.from_env(
+        llm_backend="openai",
+        openai_base_url="http://127.0.0.1:9/v1",
+        openai_timeout=60.0,
+        openai_max_retries=2,
+        answer_seconds=12.0,
+    )
+    chat = get_backend(s).chat
+    assert chat.request_timeout * (chat.max_retries + 1) <= 12.0
+    assert get_backend(Settings.from_env(llm_backend="openai", openai_timeout=5.0)).chat.request_timeout == 5.0

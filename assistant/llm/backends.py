@@ -110,11 +110,14 @@ def _openai_backend(s: Settings, base: str, key: str, model: str, max_tokens: in
     """A chat model over an OpenAI-compatible endpoint, with the configured timeout and retries."""
     from langchain_openai import ChatOpenAI
 
+    # every try of a request fits in the answer bound: a hanging endpoint costs at most that, not
+    # timeout × (retries + 1) per call
+    timeout = min(s.openai_timeout, s.answer_seconds / (s.openai_max_retries + 1))
     chat = ChatOpenAI(
         model=model,
         base_url=base,
         api_key=key or "not-needed",
-        timeout=s.openai_timeout,
+        timeout=timeout,
         max_retries=s.openai_max_retries,
         temperature=0,
         max_tokens=max_tokens,

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
+
+from starlette.requests import Request  # at module level: FastAPI resolves the route's annotation here
 
 from assistant.errors import UserError
 from assistant.service.admission import Admission, Busy
@@ -46,7 +48,7 @@ def _text(content: Any) -> str:
 
 def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     """The FastAPI app: /v1, /api, /healthz, /login with a key (Gradio is mounted on it afterwards)."""
-    from fastapi import FastAPI, Request
+    from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import StreamingResponse
     from starlette.background import BackgroundTask
@@ -107,7 +109,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "reviewqa"}]}
 
     @api.post("/v1/chat/completions")
-    def chat_completions(body: dict[str, Any]):
+    def chat_completions(body: dict[str, Any], request: Request):
         question, history = _history(body.get("messages"))
         question = check_query(question)
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
@@ -164,7 +166,37 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             yield "data: [DONE]\n\n"
 
         release = admission.releaser()  # once, whether the stream ends or is never read
-        return StreamingResponse(events(), media_type="text/event-stream", background=BackgroundTask(release))
+
+        async def until_gone() -> AsyncIterator[str]:
+            """The stream while the client listens: once it has gone the answer is closed, which
+            stops the model (nobody reads the rest). A watcher does it: a cancelled response leaves
+            this generator suspended, never finished."""
+            import asyncio
+
+            from starlette.concurrency import run_in_threadpool
+
+            gen = events()
+            finished = asyncio.Event()
+
+            async def watch() -> None:
+                while not finished.is_set():
+                    if await request.is_disconnected():
+                        _close(gen)
+                        release()
+                        return
+                    await asyncio.sleep(0.25)
+
+            watcher = asyncio.get_running_loop().create_task(watch())
+            try:
+                while (item := await run_in_threadpool(next, gen, None)) is not None:
+                    yield item
+            finally:
+                finished.set()
+                watcher.cancel()
+                _close(gen)
+                release()
+
+        return StreamingResponse(until_gone(), media_type="text/event-stream", background=BackgroundTask(release))
 
     @api.post("/api/retrieve")
     def retrieve(body: dict[str, Any]) -> dict[str, Any]:
@@ -222,6 +254,26 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         }
 
     return api
+
+
+def _close(gen: Iterator[str], wait: float = 120.0) -> None:
+    """Close a generator now, or, if a worker thread is still inside it (the client left while a
+    token was coming), as soon as that step returns."""
+    import threading
+
+    def later() -> None:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                gen.close()
+                return
+            except ValueError:  # generator already executing
+                time.sleep(0.05)
+
+    try:
+        gen.close()
+    except ValueError:
+        threading.Thread(target=later, name="close-stream", daemon=True).start()
 
 
 def _k(body: dict[str, Any]) -> int:
