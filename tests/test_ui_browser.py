@@ -65,15 +65,20 @@ def test_chinese_question_streams_cited_answer(page):
     _ask(page, "人工智能如何提升区域治理效能?")
     answer = page.locator("#rq-chat .message").last.inner_text()
     assert "治理" in answer
-    marker = page.locator("#rq-chat a.rq-marker").last
-    target = marker.get_attribute("href")
-    marker.click()
-    src = page.locator(f"#rq-sources {target}")
-    assert src.is_visible()
-    assert src.locator("mark").first.is_visible()  # the supporting sentence is highlighted
-    assert "场景赋能" in src.inner_text()
-    refs = src.locator(".rq-refs li")
-    assert refs.count() >= 1 and refs.first.is_visible()
+    markers = page.locator("#rq-chat .message").last.locator("a.rq-marker")
+    found = False
+    for i in range(markers.count()):  # every marker opens its source, the sentence highlighted
+        marker = markers.nth(i)
+        target = marker.get_attribute("href")
+        marker.click()
+        src = page.locator(f"#rq-sources {target}")
+        assert src.is_visible() and src.locator("mark").first.is_visible()
+        refs = src.locator(".rq-refs li")
+        if "场景赋能" in src.inner_text() and refs.count() >= 1:
+            assert refs.first.is_visible()  # with the references cited there
+            found = True
+            break
+    assert found
     page.screenshot(path=str(ARTIFACTS / "chat_zh.png"), full_page=True)
     # Chinese renders with a real local CJK font, not boxes
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '人工智能')")
@@ -93,6 +98,47 @@ def test_english_question(page):
         page.locator("#rq-export-file a").first.click(timeout=30_000)
     md = Path(dl.value.path()).read_text(encoding="utf-8")
     assert "## What risks does AI bring to urban governance?" in md and "machine translation" in md
+
+
+def test_a_broad_answer_lists_points_whose_markers_open_their_sources_across_turns(page):
+    """Several markers, each opening its own source; a follow-up shows the question it was read as;
+    the first answer's markers still open the first answer's sources."""
+    _ask(page, "人工智能如何影响区域产业布局?")
+    first = page.locator("#rq-chat .message").last
+    markers = first.locator("a.rq-marker")
+    assert markers.count() >= 3 and first.locator("li").count() >= 3  # one point per source sentence
+    hrefs = [markers.nth(i).get_attribute("href") for i in range(markers.count())]
+    assert len(set(hrefs)) == len(hrefs)
+    _ask(page, "那它有哪些负面影响?")
+    assert "结合上文理解为" in page.locator("#rq-chat .message").last.inner_text()
+    old = page.locator(f'#rq-chat a.rq-marker[href="{hrefs[1]}"]').first
+    old.click()
+    src = page.locator(f"#rq-sources {hrefs[1]}")
+    src.wait_for(state="visible", timeout=10_000)
+    assert src.locator("mark").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "chat_broad_followup.png"), full_page=True)
+
+
+def test_stop_stops_the_model(page):
+    from assistant.llm import local
+
+    page.locator("#rq-question textarea").fill("智能鸿沟是什么?")
+    page.locator("#rq-send").click()
+    for _ in range(600):  # the model has started answering
+        if local._ACTIVE > 0:
+            break
+        page.wait_for_timeout(100)
+    assert local._ACTIVE > 0
+    page.locator("#rq-stop").click()
+    for _ in range(100):
+        if local._ACTIVE == 0:
+            break
+        page.wait_for_timeout(100)
+    idle = []
+    for _ in range(30):  # and it stays idle: nothing of this answer runs on (it would take ~20 s more)
+        idle.append(local._ACTIVE == 0)
+        page.wait_for_timeout(100)
+    assert all(idle)
 
 
 def test_claim_check_tab(page):

@@ -260,6 +260,8 @@ class Assistant:
                     yield SentenceEvent(lead.text, lead)
                 elif kind == "check":
                     result.checks.append(payload)
+                elif kind == "note":
+                    result.note = " ".join(filter(None, [result.note, NOTES[payload][lang]]))
                 elif kind == "point":
                     point, passage = payload
                     checked.append(point)

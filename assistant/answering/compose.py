@@ -155,14 +155,19 @@ class Composer:
     ) -> Iterator[tuple[str, Any]]:
         """("plan", Plan) first; then ("check", Check) for each point judged and ("point",
         (CheckedSentence, ContextPassage)) for each kept one, in the review's order, released once
-        two have passed; nothing at all when fewer than two points answer the question."""
+        two have passed, and ("note", "unjudged") if the judge's model failed; nothing at all when
+        fewer than two points answer the question."""
         plan = self.plan(question, hits, queries, listing)
         if plan is None or len(plan.points) < MIN_POINTS:
             return
         by_id = {h.passage.id: h for h in hits}
         pending: list[tuple[str, Any]] = []
         kept, announced = 0, False
+        judged = self.a.verifier.judge.available
         for u, ok, p in self.relevant(question, plan):
+            if judged and p is None:  # the judge's model failed: say the points rest on similarity only
+                judged = False
+                pending.append(("note", "unjudged"))
             scores = {"relevance": round(p, 4)} if p is not None else {}
             why = Verdict(Label.SUPPORTED, Reason.RESTATES, u.text, scores=scores)
             if not ok:

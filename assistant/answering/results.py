@@ -43,6 +43,10 @@ NOTES = {
         "zh": "(模型的回答与综述原文相反,已撤下;以下为综述的原话。)",
         "en": "(The model's answer said the opposite of the review and was withheld; the review's own words are in the sources.)",
     },
+    "unjudged": {
+        "zh": "(核对模型未能回答:以下要点仅按与问题的相似度选取。)",
+        "en": "(The checking model did not answer: these points were chosen by their similarity to the question only.)",
+    },
     "other_language": {
         "zh": "(问题的语言不是中文或英文:以英文回答。)",
         "en": "(The question is not in Chinese or English: answering in English.)",

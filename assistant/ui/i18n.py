@@ -45,6 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "answer_lang": {"zh": "回答语言", "en": "Answer language"},
     "send": {"zh": "提问", "en": "Ask"},
     "clear": {"zh": "清空对话", "en": "Clear chat"},
+    "stop": {"zh": "停止", "en": "Stop"},
     "sources": {"zh": "来源", "en": "Sources"},
     "no_sources": {
         "zh": "提问后,这里会列出每个标注所引用的段落、支持句与参考文献。",

@@ -82,6 +82,7 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
                     labels.add(answer_lang, label="answer_lang")
                 with gr.Row():
                     send = labels.add(gr.Button(t("send", ui_lang), variant="primary", elem_id="rq-send"), value="send")
+                    stop = labels.add(gr.Button(t("stop", ui_lang), variant="stop", elem_id="rq-stop"), value="stop")
                     clear = labels.add(gr.Button(t("clear", ui_lang)), value="clear")
                     export = labels.add(gr.Button(t("export", ui_lang), elem_id="rq-export"), value="export")
                 export_file = gr.File(label=t("export_file", ui_lang), elem_id="rq-export-file", interactive=False)
@@ -91,8 +92,10 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
     panels = gr.State([])  # each answered turn's sources: earlier markers keep opening them
     outputs = [chatbot, sources, badge_box, conv, question, panels, transcript]
     inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript, panels]
-    send.click(app.chat, inputs, outputs, api_name="chat", concurrency_id="llm")
-    question.submit(app.chat, inputs, outputs, api_name=False, concurrency_id="llm")
+    asked = send.click(app.chat, inputs, outputs, api_name="chat", concurrency_id="llm")
+    typed = question.submit(app.chat, inputs, outputs, api_name=False, concurrency_id="llm")
+    # Stop closes the running answer, which stops the model (what is already shown stays)
+    stop.click(None, None, None, cancels=[asked, typed], api_name=False)
     clear.click(
         lambda: ([], "", "", [], [], [], None),
         None,
