@@ -1,6 +1,8 @@
 """Load: 8 browser-like sessions ask the web app at once (`reviewqa serve` in its own process, the
 default local model). Reports per-answer latency p50/p95 as the user sees it (queue wait
-included), answers per minute, and the server's resident memory (peak and at the end).
+included), the time until an answer's first cited point is visible, refusals (every question is
+in scope, so each one is false), answers per minute, and the server's resident memory; the run is
+added to benchmarks/results.md ("Load").
 
     python benchmarks/load.py [--sessions 8] [--rounds 2]"""
 
@@ -41,6 +43,26 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def _record(line: str) -> None:
+    """Add one run's row to the "Load" table of benchmarks/results.md (created if missing)."""
+    res = ROOT / "benchmarks" / "results.md"
+    text = res.read_text(encoding="utf-8")
+    head = (
+        f"## Load: concurrent web chats ({os.cpu_count()} cores, `python benchmarks/load.py --sessions N`)\n\n"
+        "Every question is in scope, so every refusal is false. First point: until the first cited "
+        "sentence is visible (queue wait included); done: the whole answer.\n\n"
+        "| sessions × rounds | false refusals | first point p50 / p95 | done p50 / p95 | answers/min | server peak RSS |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+    )
+    if "## Load: concurrent web chats" not in text:
+        text = text.rstrip() + "\n\n" + head
+    start = text.index("## Load: concurrent web chats")
+    end = text.find("\n## ", start + 5)
+    block = text[start:] if end < 0 else text[start:end]
+    block = block.rstrip() + "\n" + line + f" ({time.strftime('%Y-%m-%d')})\n"
+    res.write_text(text[:start] + block + ("" if end < 0 else text[end:]), encoding="utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=8)
@@ -74,6 +96,8 @@ def main() -> int:
             flush=True,
         )
         latencies: list[float] = []
+        firsts: list[float] = []
+        refused: list[str] = []
         lock = threading.Lock()
 
         def session(i: int) -> None:
@@ -81,11 +105,24 @@ def main() -> int:
             for r in range(args.rounds):
                 q = QUESTIONS[(i + r * 3) % len(QUESTIONS)]
                 t = time.perf_counter()
-                c.predict(q, [], "auto", "zh", api_name="/chat")
+                job = c.submit(q, [], "auto", "zh", api_name="/chat")
+                first = None
+                while not job.done():
+                    outs = job.outputs()
+                    if first is None and outs and "rq-marker" in str(outs[-1][0][-1:]):
+                        first = time.perf_counter() - t
+                    time.sleep(0.1)
+                final = job.result()
                 dt = time.perf_counter() - t
+                text = str(final[0][-1]) if final and final[0] else ""
                 with lock:
                     latencies.append(dt)
-                    print(f"  session {i} round {r}: {dt:6.1f} s  {q}", flush=True)
+                    firsts.append(first if first is not None else dt)
+                    if "没有涉及" in text or "does not cover" in text:
+                        refused.append(q)
+                    print(
+                        f"  session {i} round {r}: first point {firsts[-1]:5.1f} s, done {dt:6.1f} s  {q}", flush=True
+                    )
 
         t0 = time.perf_counter()
         threads = [threading.Thread(target=session, args=(i,)) for i in range(args.sessions)]
@@ -96,11 +133,18 @@ def main() -> int:
         wall = time.perf_counter() - t0
         rss, peak = _rss_mb(server.pid)
         q = statistics.quantiles(latencies, n=20, method="inclusive")
-        print(
-            f"\nanswers {len(latencies)} in {wall:.0f} s ({len(latencies) / wall * 60:.1f}/min); "
-            f"latency p50 {statistics.median(latencies):.1f} s, p95 {q[18]:.1f} s, max {max(latencies):.1f} s; "
-            f"server RSS {rss:.0f} MB (peak {peak:.0f} MB)"
+        f = statistics.quantiles(firsts, n=20, method="inclusive")
+        line = (
+            f"| {args.sessions} × {args.rounds} | {len(refused)} | {statistics.median(firsts):.1f} s / {f[18]:.1f} s | "
+            f"{statistics.median(latencies):.1f} s / {q[18]:.1f} s | {len(latencies) / wall * 60:.1f} | "
+            f"{peak:.0f} MB |"
         )
+        print(
+            f"\nanswers {len(latencies)} in {wall:.0f} s; false refusals {len(refused)} {refused}; first point p50 "
+            f"{statistics.median(firsts):.1f} s p95 {f[18]:.1f} s; done p50 {statistics.median(latencies):.1f} s, "
+            f"p95 {q[18]:.1f} s; server RSS {rss:.0f} MB (peak {peak:.0f} MB)\n{line}"
+        )
+        _record(line)
     finally:
         server.terminate()
         server.wait(timeout=60)

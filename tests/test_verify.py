@@ -75,6 +75,16 @@ def test_without_a_judge_only_restatements_are_supported(doc, aligner):
     assert v.verify("任何论断。", []).label is Label.NOT_FOUND
 
 
+def test_copying_a_quote_under_a_subject_the_review_never_names_is_not_a_restatement(doc, aligner):
+    """The quote's own words with a subject the review never mentions added ("the EU's act") cover
+    most of the quote, yet say something the review does not: not found, not supported."""
+    v = verifier(doc, aligner)
+    framed = "巴西的港口法案使数据要素、智能技术等数字技术动力正在逐步淡化地理边界对生产的影响。"
+    got = v.verify(framed, [DATA_QUOTE])
+    assert got.label is Label.NOT_FOUND and got.reason is Reason.ABSENT_TERMS
+    assert v.verify("数据要素、智能技术等数字技术动力正在逐步淡化地理边界对生产的影响。", [DATA_QUOTE]).supported
+
+
 def test_the_judge_certifies_by_probability_and_only_above_its_threshold(doc, aligner):
     free = "生产要素纷纷流入更发达的地方。"
     sure = verifier(doc, aligner, {"supports": 0.9, "contradicts": 0.08, "neutral": 0.02}).verify(free, [DATA_QUOTE])

@@ -57,18 +57,21 @@ class Verifier:
         veto = self._veto(statement, evidence, lang, translation, context or " ".join(evidence), wider)
         if veto is not None:
             return veto
+        # a statement whose own terms the review never uses is not the review's: it is not a
+        # restatement however many of the quote's words it copies ("综述认为欧盟的法案……" + a real
+        # sentence), and when nothing certifies it, it is not found
+        zh = statement if lang == "zh" else translation
+        lacking = missing_terms(zh, self.review_text, 0.67 if zh is statement else 0.3) if zh else []
+        foreign = sum(len(t) for t in lacking) >= 3
         for quote in evidence:
             ok, cov = restates(statement, quote, threshold("restate_coverage"))
             best.scores["coverage"] = max(best.scores.get("coverage", 0.0), cov)
-            if ok:
+            if ok and not foreign:
                 return Verdict(Label.SUPPORTED, Reason.RESTATES, quote, quote, dict(best.scores))
         judged = self._judged(statement, evidence, best, translation)
         if judged.supported or judged.label is Label.CONTRADICTED:
             return judged
-        # not certified: a statement whose own terms the review never uses is not the review's
-        zh = statement if lang == "zh" else translation
-        lacking = missing_terms(zh, self.review_text, 0.67 if zh is statement else 0.3) if zh else []
-        if sum(len(t) for t in lacking) >= 3:
+        if foreign:
             return judged.lowered(Label.NOT_FOUND, Reason.ABSENT_TERMS, detail=", ".join(lacking))
         return judged
 
