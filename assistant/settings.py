@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -160,6 +161,10 @@ class Settings:
                 f"Invalid value for REVIEWQA_{name.upper()} ({value!r}): {why_en}",
             )
 
+        for f in fields(self):  # nan and inf parse as floats; no setting means either
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise bad(f.name, "必须是有限的数", "must be a finite number")
         for name in POSITIVE:
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise bad(name, "必须 ≥ 1", "must be at least 1")

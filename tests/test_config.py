@@ -93,3 +93,9 @@ def test_an_endpoint_request_with_its_retries_fits_the_answer_bound():
     chat = get_backend(s).chat
     assert chat.request_timeout * (chat.max_retries + 1) <= 12.0
     assert get_backend(Settings.from_env(llm_backend="openai", openai_timeout=5.0)).chat.request_timeout == 5.0
+
+
+def test_nan_and_infinity_are_refused_by_name():
+    for var, value in (("REVIEWQA_ANSWER_SECONDS", "nan"), ("REVIEWQA_OPENAI_TIMEOUT", "inf")):
+        r = run_cli("config", env={var: value})
+        assert r.returncode == 2 and var in r.stderr and "finite" in r.stderr and "Traceback" not in r.stderr
