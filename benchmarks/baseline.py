@@ -105,3 +105,19 @@ class Baseline:
 
 def load(model_path: Path, source: str, embeddings: Any = None) -> Baseline:
     return Baseline(str(model_path), source).build(embeddings)
+
+
+def setup() -> tuple[Any, Baseline]:
+    """What a comparison needs: reviewqa's Assistant on the local model, and the baseline built with
+    the same embedding model (offline; its chat model is `assistant.backend.chat`)."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from assistant.answering.chain import Assistant
+    from assistant.indexing.embeddings import get_embedder, model_dir
+    from assistant.settings import Settings
+
+    s = Settings.from_env()
+    assistant = Assistant(s, backend="local")
+    get_embedder(s, purpose="index")
+    return assistant, load(model_dir(s), s.corpus_path.read_text(encoding="utf-8"))

@@ -39,15 +39,11 @@ def baseline_covered(base: Any, chat: Any, row: dict[str, Any]) -> tuple[int, fl
 
 
 def main() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     root = Path(__file__).resolve().parent.parent
     sys.path[:0] = [str(root), str(root / "benchmarks")]
     import baseline as bl
 
-    from assistant.answering.chain import Assistant
     from assistant.evaluation import point_coverage, read_jsonl
-    from assistant.indexing.embeddings import get_embedder, model_dir
-    from assistant.settings import Settings
 
     def say(m: str) -> None:
         print(f"[broad] {m}", file=sys.stderr, flush=True)
@@ -55,10 +51,7 @@ def main() -> None:
     t0 = time.perf_counter()
     name = sys.argv[1] if len(sys.argv) > 1 else "frozen_broad"
     rows = read_jsonl(root / "tests" / "data" / f"{name}.jsonl", "q")
-    s = Settings.from_env()
-    assistant = Assistant(s, backend="local")
-    get_embedder(s, purpose="index")
-    base = bl.load(model_dir(s), s.corpus_path.read_text(encoding="utf-8"))
+    assistant, base = bl.setup()
     chat = assistant.backend.chat
     ours = theirs = total = 0
     our_s: list[float] = []

@@ -63,21 +63,15 @@ def main() -> None:
     sys.path[:0] = [str(root), str(root / "benchmarks")]
     import baseline as bl
 
-    from assistant.answering.chain import Assistant
     from assistant.answering.claims import make_citer
     from assistant.evaluation import answer_check, read_jsonl
-    from assistant.indexing.embeddings import get_embedder, model_dir
-    from assistant.settings import Settings
 
     def say(m: str) -> None:
         print(f"[bench] {m}", file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
     data = root / "tests" / "data"
-    s = Settings.from_env()
-    assistant = Assistant(s, backend="local")
-    get_embedder(s, purpose="index")
-    base = bl.load(model_dir(s), s.corpus_path.read_text(encoding="utf-8"))
+    assistant, base = bl.setup()
     chat = assistant.backend.chat
     citer = make_citer(assistant)
     rows = []

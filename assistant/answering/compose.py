@@ -54,6 +54,18 @@ class Plan:
     similarity: dict[str, float] = field(default_factory=dict)  # sentence id → cosine to the question
 
 
+def point_text(a: Assistant, sentence: str, lang: str) -> tuple[str, str]:
+    """A review sentence as one point of an answer or a summary, and its gloss ('' if none): the
+    sentence itself (its author–year parentheses left to the marker), or in English its machine
+    translation when the verifier certifies it against the sentence, else the sentence quoted."""
+    own = AUTHOR_YEAR.sub("", sentence).strip()
+    if lang == "en" and a.settings.glosses and a.glosser.available:
+        gloss = a.glosser.gloss(own, "en")
+        if gloss:
+            return gloss, gloss
+    return quoted(own, lang), ""
+
+
 class Composer:
     def __init__(self, a: Assistant) -> None:
         self.a = a
@@ -140,15 +152,9 @@ class Composer:
 
     # -- compose ----------------------------------------------------------------------------------
     def point(self, u: Sentence, marker: int, lang: str, sim: float) -> CheckedSentence:
-        """One point: the sentence itself (its author–year parentheses left to the marker), or in
-        English its certified machine translation, else the sentence quoted."""
-        own = AUTHOR_YEAR.sub("", u.text).strip()
         verdict = Verdict(Label.SUPPORTED, Reason.RESTATES, u.text, scores={"similarity": round(sim, 4)})
-        if lang == "en" and self.a.settings.glosses and self.a.glosser.available:
-            gloss = self.a.glosser.gloss(u.text, "en")
-            if gloss:
-                return CheckedSentence(gloss, [marker], sim, evidence={marker: u}, verdict=verdict)
-        return CheckedSentence(quoted(own, lang), [marker], sim, evidence={marker: u}, verdict=verdict)
+        text, _ = point_text(self.a, u.text, lang)
+        return CheckedSentence(text, [marker], sim, evidence={marker: u}, verdict=verdict)
 
     def compose(
         self, question: str, lang: str, hits: list[Hit], queries: list[str], listing: bool = True

@@ -4,8 +4,6 @@ streams; that order is the final answer's too, so what was streamed and what is 
 
 from __future__ import annotations
 
-from typing import Any
-
 from assistant.answering.grounding import MARKER
 from assistant.answering.results import AskEvent, AskResult, DoneEvent, SentenceEvent
 
@@ -35,12 +33,3 @@ class MarkerOrder:
         for check in r.checks:
             check.markers = [self._n(m) for m in check.markers]
         return r
-
-
-def renumbered(markers: list[Any]) -> bool:
-    """Markers as they first appear are 1, 2, 3 …: what every answer shows (for tests and checks)."""
-    seen: list[int] = []
-    for m in markers:
-        if int(m) not in seen:
-            seen.append(int(m))
-    return seen == list(range(1, len(seen) + 1))

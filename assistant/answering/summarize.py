@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.chain import Assistant
-from assistant.answering.grounding import AUTHOR_YEAR, quoted
+from assistant.answering.compose import point_text
+from assistant.answering.grounding import AUTHOR_YEAR
 from assistant.answering.results import POINT
 from assistant.corpus.document import in_section
 from assistant.errors import UserError
@@ -116,7 +117,8 @@ def points_of(u: Sentence) -> list[str]:
 
 
 def _own(u: Sentence) -> str:
-    """The sentence as a point: its author–year parentheses left to the marker, the abstract's label off."""
+    """The sentence as a point: its author–year parentheses left to the marker, the abstract's label off
+    (the group heading names it)."""
     return AUTHOR_YEAR.sub("", u.text).strip().removeprefix("摘要:").removeprefix("摘要：").strip()
 
 
@@ -155,10 +157,10 @@ def summarize(
         for k, (u, point) in enumerate((s, x) for s in units for x in points_of(s)):
             marker = len(citations) + 1
             zh = _own(replace(u, text=point))
-            en = a.glosser.gloss(zh, "en") if glossing else ""
+            en_text, en = point_text(a, zh, "en") if "en" in langs else ("", "")
             if glossing:
                 say(f"英文 / English {marker}")
-            text = {"zh": zh, "en": en or quoted(zh, "en")}
+            text = {"zh": zh, "en": en_text}
             for lg in langs:
                 label = HEADS[lg].format(t=head[lg]) if k == 0 and section == "all" else ""
                 sep = " " if lg == "en" else ""
