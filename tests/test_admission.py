@@ -126,35 +126,3 @@ def test_a_client_that_leaves_a_stream_stops_the_answer(tmp_path):
         assert api.state.admission.held == 0  # and its place is free again
     finally:
         server.should_exit = True
-
-
-def test_the_stop_button_ends_the_running_answer_and_closes_it():
-    """The session's answer ends at its next sentence and is closed (which stops the model); another
-    session's answer runs on."""
-    from assistant.answering.results import SentenceEvent
-    from assistant.ui.app import App
-
-    closed: list[str] = []
-
-    class Model:
-        def ask_stream(self, q, lang, history):
-            try:
-                for i in range(1000):
-                    yield SentenceEvent(f"第{i}句[1]。")
-            finally:
-                closed.append(q)
-
-    app = App.__new__(App)  # handlers only: no index, no citer
-    app.a, app._stopping = Model(), set()
-    mine, other = SimpleNamespace(session_hash="a"), SimpleNamespace(session_hash="b")
-    run = app.chat("一个问题?", [], "zh", "zh", [], [], [], request=mine)
-    running = app.chat("另一个问题?", [], "zh", "zh", [], [], [], request=other)
-    for _ in range(5):
-        next(run)
-        next(running)
-    app.stop(mine)
-    rest = list(run)
-    assert len(rest) <= 2 and closed == ["一个问题?"]  # ended at once, and closed
-    assert "已停止" in rest[-1][0][-1]["content"]
-    next(running)  # the other session is untouched
-    assert closed == ["一个问题?"]

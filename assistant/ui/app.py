@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from gradio import Request  # resolved by Gradio from the handlers' annotations
-
 from assistant.answering.chain import Assistant
 from assistant.answering.results import DoneEvent, SentenceEvent
 from assistant.errors import MAX_QUERY_CHARS
@@ -49,7 +47,6 @@ class App:
 
         self.a = assistant
         self.citer = make_citer(assistant)
-        self._stopping: set[str] = set()  # sessions whose running answer the Stop button ended
 
     def status(self, lang: str) -> str:
         idx = self.a.index
@@ -71,7 +68,6 @@ class App:
         conv: list[tuple[str, str]],
         transcript: list[str] | None = None,
         panels: list[str] | None = None,
-        request: Request | None = None,  # injected by Gradio: the session the Stop button names
     ) -> Iterator[tuple[Any, ...]]:
         """Streams (chatbot, sources, badge, conversation, textbox, panels, transcript) updates; the
         transcript keeps each answered turn as Markdown for the export button; `panels` each
@@ -97,17 +93,7 @@ class App:
         yield chat, "", "", conv, "", panels, transcript
         answer = ""
         try:
-            session = getattr(request, "session_hash", None)
-            self._stopping.discard(session)
             for ev in self.a.ask_stream(text, lang, conv):
-                if session in self._stopping:  # leaving the loop closes the answer, which stops the model
-                    self._stopping.discard(session)
-                    chat[-1] = {
-                        "role": "assistant",
-                        "content": answer_markdown(answer, prefix) + plain(t("stopped", lang)),
-                    }
-                    yield chat, "", badge(False, False, ui, t("stopped", ui)), conv, "", panels, transcript
-                    return
                 if isinstance(ev, SentenceEvent):
                     answer += ev.text + ("" if lang == "zh" else " ")
                     chat[-1] = {"role": "assistant", "content": answer_markdown(answer, prefix)}
@@ -140,12 +126,6 @@ class App:
             line = msg(lang) if callable(msg) else type(e).__name__
             chat[-1] = {"role": "assistant", "content": plain(t("error", lang) + line)}
             yield chat, "", badge(False, False, ui), conv, "", panels, transcript
-
-    def stop(self, request: Request | None = None) -> None:
-        """The Stop button: the session's running answer ends at its next sentence."""
-        session = getattr(request, "session_hash", None)
-        if session is not None:
-            self._stopping.add(session)
 
     def export(self, transcript: list[str], ui_lang: str) -> str | None:
         """The conversation so far as a Markdown file to download (None when nothing was answered)."""

@@ -46,7 +46,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "send": {"zh": "提问", "en": "Ask"},
     "clear": {"zh": "清空对话", "en": "Clear chat"},
     "stop": {"zh": "停止", "en": "Stop"},
-    "stopped": {"zh": "(已停止。)", "en": " (Stopped.)"},
     "sources": {"zh": "来源", "en": "Sources"},
     "no_sources": {
         "zh": "提问后,这里会列出每个标注所引用的段落、支持句与参考文献。",

@@ -92,11 +92,10 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
     panels = gr.State([])  # each answered turn's sources: earlier markers keep opening them
     outputs = [chatbot, sources, badge_box, conv, question, panels, transcript]
     inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript, panels]
-    send.click(app.chat, inputs, outputs, api_name="chat", concurrency_id="llm")
-    question.submit(app.chat, inputs, outputs, api_name=False, concurrency_id="llm")
-    # Stop ends the session's running answer at its next sentence; leaving the loop closes the
-    # answer, which stops the model (what is already shown stays). Not queued behind the answers.
-    stop.click(app.stop, None, None, api_name=False, queue=False)
+    asked = send.click(app.chat, inputs, outputs, api_name="chat", concurrency_id="llm")
+    typed = question.submit(app.chat, inputs, outputs, api_name=False, concurrency_id="llm")
+    # Stop closes the running answer, which stops the model (what is already shown stays)
+    stop.click(None, None, None, cancels=[asked, typed], api_name=False)
     clear.click(
         lambda: ([], "", "", [], [], [], None),
         None,
