@@ -104,24 +104,27 @@ def test_four_simultaneous_chats_keep_their_own_answers(ui_server):
     assert len(answers) == 4
 
 
-def test_closed_connections_stop_their_generation(ui_server):
+def test_closed_connections_stop_their_generation(ui_server, local_assistant, monkeypatch):
     """Clients that go away mid-answer free the model at once instead of leaving it generating for
     a minute: Gradio closes the chat stream, the local model's stream stops llama.cpp, and nothing
     queued for them runs afterwards."""
     import threading
     import time
     import uuid
+    from dataclasses import replace
 
     import httpx
 
     from assistant.llm import local
 
+    # long answers written by the model (composed answers need none): ~30 s of generation each
+    monkeypatch.setattr(local_assistant, "settings", replace(local_assistant.settings, compose=False))
     api = ui_server + "gradio_api"
     fn = next(d["id"] for d in httpx.get(ui_server + "config").json()["dependencies"] if d.get("api_name") == "chat")
     questions = [
-        "请详细解释什么是智能鸿沟。",  # answered by the model (a broad question is composed without it)
-        "请详细解释什么是虚拟集聚。",
-        "请详细解释什么是产业逆向梯度转移。",
+        "请分点详细说明人工智能对区域经济的各方面影响。",
+        "请详细说明人工智能如何影响产业布局和区域创新。",
+        "请分点说明人工智能对城市治理的作用与风险。",
     ]
     leave = threading.Event()
     seen: list[str] = []
