@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.questions import ENUM, is_list_question, premise, referenced
+from assistant.answering.questions import ENUM, is_list_question, premise, question_kind, referenced
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,21 @@ def test_only_a_follow_up_that_refers_back_is_condensed(q, back):
     from assistant.answering.questions import refers_back
 
     assert refers_back(q) is back
+
+
+@pytest.mark.parametrize(
+    "q, kind",
+    [
+        # who says it does not change what is asked
+        ("According to the review, what conditions must a port city meet to automate?", "broad"),
+        ("In the authors' view, how does high-speed rail change urban specialisation?", "broad"),
+        ("按照这篇综述，高铁是什么?", "definition"),
+        ("What main lessons do the authors draw about rail?", "broad"),
+        ("What does the abstract conclude about ports?", "broad"),
+        ("What specific policy priorities does the review propose for ports?", "broad"),
+        ("What is port automation?", "definition"),
+        ("Where is the effect of rail stronger?", "fact"),
+    ],
+)
+def test_question_kinds_see_past_attribution(q, kind):
+    assert question_kind(q) == kind

@@ -378,16 +378,16 @@ class Assistant:
 
     # ------------------------------------------------------------------------------ generation
     def _off_topic(self, queries: list[str]) -> bool:
-        """A question whose own subject the review's text never mentions (terms of 4+ characters in all,
-        in its Chinese form) is refused, however close its wording is to some passage. The reference
-        list does not count: a cited title naming 欧盟 is not the review discussing the EU (questions
-        about a reference are routed through the citation links before this)."""
-        from assistant.answering.meaning import missing_terms
+        """The question's own subject is absent from the review (verify.absence). The reference list
+        does not count: a cited title naming 欧盟 is not the review discussing the EU (questions about
+        a reference are routed through the citation links before this)."""
+        from assistant.answering.verify.absence import subject_absence
 
         zh = next((q for q in queries if detect_lang(q) == "zh" and len(q) >= 6), "")
-        # a machine translation's own word choice is forgiven with a lower bigram share
-        share = 0.67 if zh == queries[0] else 0.3
-        return bool(zh) and sum(len(t) for t in missing_terms(zh, self._own_text, share)) >= 4
+        absence = subject_absence(zh, self._own_text, translated=zh != queries[0]) if zh else None
+        if absence and absence.unused:
+            log.info("terms the review never uses: %s", ", ".join(absence.unused))
+        return bool(absence and absence.absent)
 
     @property
     def _own_text(self) -> str:

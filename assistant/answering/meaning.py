@@ -256,6 +256,10 @@ def _posseg():
     return jieba.posseg
 
 
+# the closed class of Chinese interrogative morphemes (grammar, not any question's wording)
+INTERROGATIVE = re.compile("哪|什么|怎|多少|为何|为什么|谁|几何")
+
+
 def content_terms(zh: str) -> list[str]:
     """Nouns and noun-like words of a Chinese statement (what it is about), without polarity words."""
     a = analyse_clause(zh)
@@ -265,11 +269,12 @@ def content_terms(zh: str) -> list[str]:
         # nouns, idioms, abbreviations (欧盟) and noun-like verbs; plain verbs only when long (选址 yes, 提高 no)
         noun_like = flag[:1] in ("n", "l", "i", "j") or (flag[:1] == "v" and (flag != "v" or len(w) >= 3))
         if len(w) >= 2 and CJK.search(w) and noun_like and w not in STOP_TERMS and w not in out:
-            out.append(w)
+            if not INTERROGATIVE.search(w):  # 哪几个 is tagged an idiom; a question word is no subject
+                out.append(w)
     return out
 
 
-def missing_terms(zh: str, review_text: str, share: float = 0.67) -> list[str]:
+def missing_terms(zh: str, review_text: str, share: float = 2 / 3) -> list[str]:
     """Content terms of a Chinese statement that the review never uses (nor `share` of their bigrams;
     a machine translation's own word choice is forgiven with a lower share)."""
     out = []

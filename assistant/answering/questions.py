@@ -159,9 +159,19 @@ _COMPARE = re.compile(r"比较|区别|异同|相比|对比|\bcompar|\bdiffer|\bv
 _BROAD = re.compile(
     r"如何|怎样|怎么|哪些|有何|什么(?:作用|影响|机制|路径|条件|结论|判断|观点|方向|风险|问题|挑战|启示|因素|要素)|"
     r"评价|总结|概括|归纳|梳理|主要(?:结论|观点|内容|发现)|"
-    r"^(?:how|in what ways?|by what|through wh|what (?:roles?|effects?|impacts?|risks?|conditions?|preconditions?|"
-    r"mechanisms?|pathways?|paths?|conclusions?|findings?|directions?|agenda|limits?|factors?))\b|"
-    r"\bsummari[sz]e|\boverview\b|\bwhat does the (?:review|article|paper) (?:say|find|conclude|argue|identify)",
+    r"^(?:how|in what ways?|by what|through wh|what (?:\w+ ){0,2}(?:roles?|effects?|impacts?|risks?|conditions?|preconditions?|"
+    r"mechanisms?|pathways?|paths?|conclusions?|findings?|directions?|agenda|limits?|factors?|priorities|lessons?))\b|"
+    r"\bsummari[sz]e|\boverview\b|\bwhat do(?:es)? the (?:review|article|paper|abstract|authors?) "
+    r"(?:say|find|conclude|argue|identify|suggest|propose|recommend)",
+    re.I,
+)
+
+
+# "According to the review, …", "按照这篇综述, …": who says it, not what is asked
+_ATTRIBUTION = re.compile(
+    r"^(?:(?:according to|in|as (?:told|described) (?:in|by)) (?:the|this) (?:review|article|paper|abstract|authors?)(?:'s?)?"
+    r"(?: view)?|in the authors'? view)\s*[,:]?\s*|"
+    r"^(?:按照|根据|依照|在)?(?:这篇|本篇|该)?(?:综述|文章|本文|作者)(?:的观点|看来|中|里|来看)?[,，:：]\s*",
     re.I,
 )
 
@@ -169,7 +179,7 @@ _BROAD = re.compile(
 def question_kind(question: str) -> str:
     """list | broad | compare | definition | fact: what shape of answer the question asks for.
     Premises and references are recognised before this (`premise`, `referenced`)."""
-    q = question.strip()
+    q = _ATTRIBUTION.sub("", question.strip())
     if _COMPARE.search(q):
         return "compare"
     if is_list_question(q):

@@ -48,6 +48,22 @@ CALIBRATION: dict[str, Threshold] = {
         "P(NEUTRAL) above which the quote is taken as silent on the claim (absent calibration claims "
         "0.36–0.60; flipped ones mostly below 0.35)",
     ),
+    "absent_subject_chars": Threshold(
+        4,
+        "characters of a question's content terms (Chinese form) that the review never uses, above which "
+        "its subject may be absent: one two-character word a translation chose (深圳 for a city named in "
+        "passing) is too little; the earlier gate's value, kept",
+    ),
+    "unused_share": Threshold(
+        2 / 3,
+        "a term counts as used when the review uses two of its three bigrams (空间布局: 空间, 布局); "
+        "written 0.67 before, which a three-bigram term's 0.667 missed",
+    ),
+    "unused_share_translated": Threshold(
+        0.3,
+        "the same for a machine translation of an English question, whose word choice is the "
+        "translator's: one bigram in three is enough",
+    ),
 }
 
 

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from assistant.answering.meaning import missing_terms
+from assistant.answering.verify.absence import unused_share
 from assistant.answering.verify.calibration import threshold
 from assistant.answering.verify.judge import EntailmentJudge
 from assistant.answering.verify.restate import restates
@@ -61,7 +62,7 @@ class Verifier:
         # restatement however many of the quote's words it copies ("综述认为欧盟的法案……" + a real
         # sentence), and when nothing certifies it, it is not found
         zh = statement if lang == "zh" else translation
-        lacking = missing_terms(zh, self.review_text, 0.67 if zh is statement else 0.3) if zh else []
+        lacking = missing_terms(zh, self.review_text, unused_share(zh is not statement)) if zh else []
         foreign = sum(len(t) for t in lacking) >= 3
         for quote in evidence:
             ok, cov = restates(statement, quote, threshold("restate_coverage"))
