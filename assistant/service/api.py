@@ -19,6 +19,7 @@ from assistant.errors import UserError
 from assistant.service.admission import Admission, Busy
 from assistant.service.guard import Guard, add_login
 from assistant.service.guard import json_error as _error
+from assistant.streams import close_generator
 
 MODEL_ID = "reviewqa"
 
@@ -181,7 +182,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             async def watch() -> None:
                 while not finished.is_set():
                     if await request.is_disconnected():
-                        _close(gen)
+                        close_generator(gen)
                         release()
                         return
                     await asyncio.sleep(0.25)
@@ -193,7 +194,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             finally:
                 finished.set()
                 watcher.cancel()
-                _close(gen)
+                close_generator(gen)
                 release()
 
         return StreamingResponse(until_gone(), media_type="text/event-stream", background=BackgroundTask(release))
@@ -254,26 +255,6 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         }
 
     return api
-
-
-def _close(gen: Iterator[str], wait: float = 120.0) -> None:
-    """Close a generator now, or, if a worker thread is still inside it (the client left while a
-    token was coming), as soon as that step returns."""
-    import threading
-
-    def later() -> None:
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            try:
-                gen.close()
-                return
-            except ValueError:  # generator already executing
-                time.sleep(0.05)
-
-    try:
-        gen.close()
-    except ValueError:
-        threading.Thread(target=later, name="close-stream", daemon=True).start()
 
 
 def _k(body: dict[str, Any]) -> int:

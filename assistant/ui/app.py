@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
+
 from assistant.answering.chain import Assistant
 from assistant.answering.results import DoneEvent, SentenceEvent
 from assistant.errors import MAX_QUERY_CHARS
 from assistant.log import log
 from assistant.serialize import check_json
+from assistant.streams import close_generator
 from assistant.text import detect_lang
 from assistant.ui.i18n import t
 from assistant.ui.render import (
@@ -35,6 +38,11 @@ from assistant.ui.render import (
 )
 
 
+def _session(request: Any) -> str:
+    """The browser session a handler serves (Gradio passes a gr.Request); one key without one."""
+    return str(getattr(request, "session_hash", None) or "")
+
+
 def _ui(lang: str) -> str:
     return "zh" if lang == "zh" else "en"
 
@@ -43,10 +51,32 @@ class App:
     """Handlers, kept apart from the layout so tests can call them directly."""
 
     def __init__(self, assistant: Assistant) -> None:
-        from assistant.answering.claims import make_citer
+        import threading
 
         self.a = assistant
-        self.citer = make_citer(assistant)
+        self._citer: Any = None
+        # each session's running answer and its stop flag: Stop closes that answer, and only it
+        self._running: dict[str, tuple[Iterator[Any], threading.Event]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def citer(self) -> Any:
+        if self._citer is None:
+            from assistant.answering.claims import make_citer
+
+            self._citer = make_citer(self.a)
+        return self._citer
+
+    def stop(self, request: gr.Request | None = None) -> None:
+        """Stop this session's running answer: the model stops at its next token (what is shown
+        stays). Gradio's own cancel may leave the answer suspended rather than closed, so the
+        answer is closed here, from the session that asked for it."""
+        with self._lock:
+            running = self._running.pop(_session(request), None)
+        if running is not None:
+            gen, flag = running
+            flag.set()
+            close_generator(gen)
 
     def status(self, lang: str) -> str:
         idx = self.a.index
@@ -68,6 +98,7 @@ class App:
         conv: list[tuple[str, str]],
         transcript: list[str] | None = None,
         panels: list[str] | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Streams (chatbot, sources, badge, conversation, textbox, panels, transcript) updates; the
         transcript keeps each answered turn as Markdown for the export button; `panels` each
@@ -92,8 +123,15 @@ class App:
         chat.append({"role": "assistant", "content": plain(t("thinking", lang))})
         yield chat, "", "", conv, "", panels, transcript
         answer = ""
+        import threading
+
+        gen, stopped, session = self.a.ask_stream(text, lang, conv), threading.Event(), _session(request)
+        with self._lock:
+            self._running[session] = (gen, stopped)
         try:
-            for ev in self.a.ask_stream(text, lang, conv):
+            for ev in gen:
+                if stopped.is_set():
+                    break
                 if isinstance(ev, SentenceEvent):
                     answer += ev.text + ("" if lang == "zh" else " ")
                     chat[-1] = {"role": "assistant", "content": answer_markdown(answer, prefix)}
@@ -126,6 +164,11 @@ class App:
             line = msg(lang) if callable(msg) else type(e).__name__
             chat[-1] = {"role": "assistant", "content": plain(t("error", lang) + line)}
             yield chat, "", badge(False, False, ui), conv, "", panels, transcript
+        finally:
+            with self._lock:
+                if self._running.get(session, (None,))[0] is gen:
+                    del self._running[session]
+            close_generator(gen)  # stopped, finished or left by the page: the model stops here
 
     def export(self, transcript: list[str], ui_lang: str) -> str | None:
         """The conversation so far as a Markdown file to download (None when nothing was answered)."""
@@ -279,7 +322,6 @@ def serve(
     the web app too needs it (a login page, service/guard.py)."""
     import threading
 
-    import gradio as gr
     import uvicorn
 
     from assistant.research.draft import MAX_DOCX_BYTES

@@ -95,7 +95,7 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
     asked = send.click(app.chat, inputs, outputs, api_name="chat", concurrency_id="llm")
     typed = question.submit(app.chat, inputs, outputs, api_name=False, concurrency_id="llm")
     # Stop closes the running answer, which stops the model (what is already shown stays)
-    stop.click(None, None, None, cancels=[asked, typed], api_name=False)
+    stop.click(app.stop, None, None, cancels=[asked, typed], api_name=False)
     clear.click(
         lambda: ([], "", "", [], [], [], None),
         None,
