@@ -168,3 +168,22 @@ def test_a_judge_that_fails_is_said_and_only_close_points_stand(fake_assistant_f
     assert judged and all("relevance" not in c.verdict.scores for c in judged)
     none = fake_assistant_factory(MODEL_TEXT, compose=True).ask("区域治理效能的提升依靠人工智能的哪几条路径?")
     assert "相似度" not in none.note  # no judge configured is not a failure to report
+
+
+@pytest.mark.slow
+def test_an_english_question_is_planned_from_its_chinese_rendering(fake_assistant_factory):
+    """The review is Chinese: an English question's sections come from its Chinese rendering, not
+    from what the English words retrieved (here: hits about another section), and the judge reads
+    the rendering beside each Chinese sentence."""
+    from tests.helpers import AFFIRMS, scripted_judge
+
+    judge = scripted_judge(AFFIRMS)
+    a = fake_assistant_factory(MODEL_TEXT, judge=judge, compose=True)
+    english = "Through which paths does AI make regional governance more effective?"
+    rendering = "人工智能通过哪几条路径提升区域治理效能?"
+    elsewhere = a.retriever.search("人工智能如何改变人才和资本在区域之间的集聚?", 24, "zh")
+    events = list(a.composer.compose(english, "en", elsewhere, [english, rendering], listing=True))
+    plan = next(p for kind, p in events if kind == "plan")
+    assert plan.sections[0] == "4.2"
+    points = [p for kind, p in events if kind == "point"]
+    assert len(points) >= 2 and all(c.units[0].passage_id.startswith("s4.2.") for _, c in points)

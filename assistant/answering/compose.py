@@ -31,6 +31,7 @@ from assistant.answering.questions import LAST, ordinal
 from assistant.answering.verify import Label, Reason, Verdict
 from assistant.indexing.chunking import Sentence
 from assistant.retrieval.hybrid import Hit
+from assistant.text import detect_lang
 
 if TYPE_CHECKING:
     from assistant.answering.chain import Assistant
@@ -163,14 +164,21 @@ class Composer:
         (CheckedSentence, ContextPassage)) for each kept one, in the review's order, released once
         two have passed, and ("note", "unjudged") if the judge's model failed; nothing at all when
         fewer than two points answer the question."""
-        plan = self.plan(question, hits, queries, listing)
+        zh = next((q for q in queries if detect_lang(q) == "zh"), "")
+        plan_hits = hits
+        if zh and detect_lang(question) != "zh":
+            # the review is Chinese: its sections are found more surely from the question's Chinese
+            # rendering (an English query leans to the abstract and the overview sections)
+            plan_hits = self.a.retriever.search(zh, max(len(hits), VOTE_HITS), "zh")
+        plan = self.plan(question, plan_hits, queries, listing)
         if plan is None or len(plan.points) < MIN_POINTS:
             return
-        by_id = {h.passage.id: h for h in hits}
+        by_id = {h.passage.id: h for h in [*plan_hits, *hits]}
         pending: list[tuple[str, Any]] = []
         kept, announced = 0, False
         judged = self.a.verifier.judge.available
-        for u, ok, p in self.relevant(question, plan):
+        # the judge reads a question and a review sentence in one language: the Chinese rendering
+        for u, ok, p in self.relevant(zh or question, plan):
             if judged and p is None:  # the judge's model failed: say the points rest on similarity only
                 judged = False
                 pending.append(("note", "unjudged"))
