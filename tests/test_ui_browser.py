@@ -119,6 +119,41 @@ def test_a_broad_answer_lists_points_whose_markers_open_their_sources_across_tur
     page.screenshot(path=str(ARTIFACTS / "chat_broad_followup.png"), full_page=True)
 
 
+def test_the_guide_map_opens_a_section_and_a_starter_fills_the_question(page):
+    node = page.locator("#guide-3\\.2")
+    assert node.count() == 1
+    first = node.locator("li").first
+    assert not first.is_visible()
+    node.locator("summary").first.click()
+    assert first.is_visible() and "链主企业" in node.inner_text()
+    starter = page.locator("#rq-starters button", has_text="区域产业集群").first
+    starter.click()
+    page.wait_for_function("() => document.querySelector('#rq-question textarea').value.includes('区域产业集群')")
+    page.screenshot(path=str(DOCS / "guide.png"), full_page=True)
+
+
+def test_stop_stops_the_model(page):
+    from assistant.llm import local
+
+    page.locator("#rq-question textarea").fill("智能鸿沟是什么?")
+    page.locator("#rq-send").click()
+    for _ in range(600):  # the model has started answering
+        if local._ACTIVE > 0:
+            break
+        page.wait_for_timeout(100)
+    assert local._ACTIVE > 0
+    page.locator("#rq-stop").click()
+    for _ in range(100):
+        if local._ACTIVE == 0:
+            break
+        page.wait_for_timeout(100)
+    idle = []
+    for _ in range(30):  # and it stays idle: nothing of this answer runs on (it would take ~20 s more)
+        idle.append(local._ACTIVE == 0)
+        page.wait_for_timeout(100)
+    assert all(idle)
+
+
 def test_claim_check_tab(page):
     page.get_by_role("tab", name="论断核查").click()
     page.locator("#rq-claim textarea").fill("新型数字基础设施建设能够提升乡村产业链供应链韧性。")

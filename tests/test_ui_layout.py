@@ -19,6 +19,12 @@ class FakeApp:
     def browse(self, section: str, lang: str) -> str:
         return "<p>text</p>"
 
+    def guide_html(self, lang: str) -> str:
+        return {"zh": "<p>导读</p>", "en": "<p>guide</p>"}[lang]
+
+    def starters(self, lang: str) -> list[list[str]]:
+        return [[{"zh": "问题?", "en": "question?"}[lang]]]
+
     def __getattr__(self, name: str):  # event handlers are only referenced, never called here
         return lambda *a, **k: None
 

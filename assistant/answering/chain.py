@@ -202,7 +202,7 @@ class Assistant:
         checked_premise = self.citer.cite(claim) if claim else None
         if (
             not ref_ctx
-            and (not self.grounder.relevant(hits, confident=not use_llm) or self._off_topic(queries))
+            and self.not_covered(hits, queries)
             and not (checked_premise and checked_premise.verdict == "contradicted")
         ):
             result.answer, result.refused, result.state = REFUSAL[lang], True, "not_covered"
@@ -375,6 +375,12 @@ class Assistant:
             if isinstance(ev, DoneEvent):
                 return ev.result
         raise RuntimeError("ask produced no result")
+
+    def not_covered(self, hits: list[Hit], queries: list[str]) -> bool:
+        """The review does not speak to the question: nothing retrieved is close enough, or its
+        subject is absent from the review's words (the gate before any model call)."""
+        use_llm = self.backend.chat is not None
+        return not self.grounder.relevant(hits, confident=not use_llm) or self._off_topic(queries)
 
     # ------------------------------------------------------------------------------ generation
     def _off_topic(self, queries: list[str]) -> bool:

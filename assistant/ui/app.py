@@ -67,6 +67,32 @@ class App:
             self._citer = make_citer(self.a)
         return self._citer
 
+    # ---------------------------------------------------------------------------- guide
+    @property
+    def guider(self) -> Any:
+        if getattr(self, "_guider", None) is None:
+            from assistant.research.guide import GuideBuilder
+
+            self._guider = GuideBuilder(self.a)
+        return self._guider
+
+    def guide_html(self, ui_lang: str) -> str:
+        from assistant.ui.guide import guide_html
+
+        return guide_html(self.guider.guide(), self.a.index.doc, _ui(ui_lang))
+
+    def starters(self, ui_lang: str) -> list[list[str]]:
+        return [[q] for q in self.guider.guide().starters(_ui(ui_lang))]
+
+    def suggest(self, conv: list[tuple[str, str]], answer_lang: str) -> Any:
+        """Two or three follow-ups after an answer, from the sections next to the one it came from."""
+        if not conv:
+            return gr.Dataset(samples=[], visible=False)
+        question = conv[-1][0]
+        lang = answer_lang if answer_lang in ("zh", "en") else detect_lang(question)
+        samples = [[q] for q in self.guider.follow_ups(question, lang)]
+        return gr.Dataset(samples=samples, visible=bool(samples))
+
     def stop(self, request: gr.Request | None = None) -> None:
         """Stop this session's running answer: the model stops at its next token (what is shown
         stays). Gradio's own cancel may leave the answer suspended rather than closed, so the

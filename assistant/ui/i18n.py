@@ -27,6 +27,15 @@ REASON_LABELS: dict[str, dict[str, str]] = {
 }
 
 TEXTS: dict[str, dict[str, str]] = {
+    "guide": {
+        "zh": "导读:综述的框架、主要发现与入门问题",
+        "en": "Guide: the review's framework, main findings and starter questions",
+    },
+    "guide_findings": {"zh": "主要发现(摘要)", "en": "Main findings (abstract)"},
+    "guide_map": {"zh": "研究框架(点击展开各部分)", "en": "Framework (click a part to open it)"},
+    "guide_cited": {"zh": "本部分引用文献:", "en": "References cited here:"},
+    "starters": {"zh": "入门问题(点击即可提问)", "en": "Starter questions (click to ask)"},
+    "follow_ups": {"zh": "可继续追问", "en": "Suggested follow-ups"},
     "checks": {"zh": "核查过程", "en": "How this answer was checked"},
     "check_kept": {"zh": "保留", "en": "kept"},
     "check_dropped": {"zh": "撤下", "en": "dropped"},

@@ -59,6 +59,19 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
     conv = gr.State([])
     transcript = gr.State([])
     with labels.add(gr.Tab(t("tab_chat", ui_lang)), label="tab_chat"):
+        with labels.add(gr.Accordion(t("guide", ui_lang), open=True, elem_id="rq-guide"), label="guide"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    labels.add(gr.HTML(app.guide_html(ui_lang)), value=app.guide_html)
+                with gr.Column(scale=2):
+                    starters = gr.Dataset(
+                        components=[gr.Textbox(visible=False)],
+                        samples=app.starters(ui_lang),
+                        label=t("starters", ui_lang),
+                        elem_id="rq-starters",
+                        samples_per_page=20,
+                    )
+                    labels.add(starters, label="starters", samples=app.starters)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -85,6 +98,14 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
                     stop = labels.add(gr.Button(t("stop", ui_lang), variant="stop", elem_id="rq-stop"), value="stop")
                     clear = labels.add(gr.Button(t("clear", ui_lang)), value="clear")
                     export = labels.add(gr.Button(t("export", ui_lang), elem_id="rq-export"), value="export")
+                follow_ups = gr.Dataset(
+                    components=[gr.Textbox(visible=False)],
+                    samples=[],
+                    label=t("follow_ups", ui_lang),
+                    elem_id="rq-follow-ups",
+                    visible=False,
+                )
+                labels.add(follow_ups, label="follow_ups")
                 export_file = gr.File(label=t("export_file", ui_lang), elem_id="rq-export-file", interactive=False)
             with gr.Column(scale=2):
                 gr.Markdown(f"### {t('sources', 'zh')} / {t('sources', 'en')}")
@@ -94,6 +115,10 @@ def chat_tab(app: Any, labels: Labels, ui_lang: str, lang_ui: Any) -> None:
     inputs = [question, chatbot, answer_lang, lang_ui, conv, transcript, panels]
     asked = send.click(app.chat, inputs, outputs, api_name="chat", concurrency_id="llm")
     typed = question.submit(app.chat, inputs, outputs, api_name=False, concurrency_id="llm")
+    for picked in (starters, follow_ups):  # a suggested question goes to the box, to send or edit
+        picked.click(lambda v: v[0] if v else "", picked, question, api_name=False)
+    for event in (asked, typed):
+        event.then(app.suggest, [conv, answer_lang], follow_ups, api_name=False)
     # Stop closes the running answer, which stops the model (what is already shown stays)
     stop.click(app.stop, None, None, cancels=[asked, typed], api_name=False)
     clear.click(
