@@ -71,7 +71,7 @@ def test_folders_beside_the_store_survive_and_our_leftovers_go(hash_settings):
     for t in theirs:
         t.mkdir(parents=True)
         (t / "keep.txt").write_text("keep")
-    ours = root / ".reviewqa-build-store-killed"  # a build killed midway: marked, half written
+    ours = root / ".reviewqa-build-store-1234-1700000000000"  # a build killed midway: marked, half written
     (ours / "chroma").mkdir(parents=True)
     (ours / OWNER_MARK).write_text("x")
     idx = ensure_index(hash_settings)
@@ -125,3 +125,21 @@ def test_stale_store_on_read_only_disk_fails_in_one_line(hash_settings, tmp_path
     out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert_one_line_error(out, "只读")
     assert shutil.which("unshare")
+
+
+def test_cleaning_one_store_leaves_a_longer_named_stores_build(hash_settings):
+    """`s` and `s-x` beside each other: cleaning up after `s` never touches the folder `s-x` is
+    building in, nor the one it is swapping out (a build folder's name ends in -<pid>-<time>)."""
+    root = hash_settings.store_dir.parent
+    theirs = [root / ".reviewqa-build-s-x-4242-1700000000000", root / ".reviewqa-old-s-x-4242-1700000000000"]
+    for t in theirs:
+        (t / "chroma").mkdir(parents=True)
+        (t / OWNER_MARK).write_text("x")  # marked: ours, but another store's
+    killed = [root / ".reviewqa-build-s-99-1700000000000", root / ".reviewqa-build-s-abc1_z9q"]  # s's, killed
+    for k in killed:  # (the second named as builds were before the names were exact)
+        k.mkdir()
+        (k / OWNER_MARK).write_text("x")
+    idx = ensure_index(replace(hash_settings, store_dir=root / "s"))
+    assert idx.built and not any(k.exists() for k in killed)
+    assert all((t / OWNER_MARK).is_file() and (t / "chroma").is_dir() for t in theirs)
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".reviewqa-build-")) == [theirs[0].name]

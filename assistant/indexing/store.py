@@ -1,6 +1,6 @@
 """The persistent Chroma store: built atomically, fingerprinted, recovered when damaged.
 
-A build writes into a fresh `.reviewqa-build-<store>-*` folder beside the store and only then
+A build writes into a fresh `.reviewqa-build-<store>-<pid>-<ns>` folder beside the store and only then
 swaps it in, so a build killed midway (or a `--rebuild` killed midway) leaves the previous store
 intact — never a half store and never no store. The manifest holds a fingerprint of the chunks
 (text, ids, metadata) and of the embedding model; any change to the corpus, the parser, the
@@ -15,9 +15,11 @@ With REVIEWQA_CHROMA_URL set, the store lives on a Chroma server instead (remote
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -64,9 +66,39 @@ def _forget_clients() -> None:
     SharedSystemClient.clear_system_cache()
 
 
-def _prefixes(store_dir: Path) -> tuple[str, str]:
-    """Names only this project uses for its build and swap-out folders, per store."""
-    return f".reviewqa-build-{store_dir.name}-", f".reviewqa-old-{store_dir.name}-"
+_KINDS = ("build", "old")  # a build in progress; a store being swapped out
+_SUFFIX = re.compile(r"-\d+-\d+")  # -<pid>-<time>: the one suffix a folder of ours gets
+_LEGACY = re.compile(r"-[a-z0-9_]{8}")  # builds named by tempfile.mkdtemp before the names were exact
+
+
+def _folder(kind: str, store_dir: Path, pid: int, stamp: int) -> Path:
+    return store_dir.parent / f".reviewqa-{kind}-{store_dir.name}-{pid}-{stamp}"
+
+
+def _leftovers(store_dir: Path) -> list[Path]:
+    """This store's build and swap-out folders, and no other store's. A name is the store's name
+    followed by exactly -<pid>-<time>, so `s`'s never match `s-x`'s (.reviewqa-build-s-x-1-2 is not
+    `s` + -<pid>-<time>), whatever characters a store's name holds."""
+    out = []
+    for kind in _KINDS:
+        head = f".reviewqa-{kind}-{store_dir.name}"
+        for p in store_dir.parent.glob(glob.escape(head) + "-*"):
+            tail = p.name[len(head) :]
+            if _SUFFIX.fullmatch(tail) or (kind == "build" and _LEGACY.fullmatch(tail)):
+                out.append(p)
+    return out
+
+
+def _new_build_folder(store_dir: Path) -> Path:
+    """A fresh, empty build folder for this store, created here (not by tempfile: its random
+    suffix made the names of two stores' folders overlap)."""
+    while True:
+        tmp = _folder("build", store_dir, os.getpid(), time.time_ns())
+        try:
+            tmp.mkdir()
+            return tmp
+        except FileExistsError:
+            continue
 
 
 def owned(path: Path) -> bool:
@@ -249,16 +281,15 @@ def build_store(
         return build_remote(settings, chunks, vectors, sentences, sentence_vectors, fp, extra)
     check_owned(settings)
     root = settings.store_dir.parent
-    build_prefix, old_prefix = _prefixes(settings.store_dir)
     if root.exists() and not writable(root):
         raise StoreError(
             f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index."
         )
     with _build_lock(root, settings.store_dir.name):
-        for leftover in [*root.glob(build_prefix + "*"), *root.glob(old_prefix + "*")]:  # builds killed midway
+        for leftover in _leftovers(settings.store_dir):  # builds killed midway
             _remove_ours(leftover)
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=build_prefix, dir=root))
+            tmp = _new_build_folder(settings.store_dir)
             (tmp / OWNER_MARK).write_text("reviewqa index store; safe to delete\n")
         except OSError as e:
             raise StoreError(
@@ -287,7 +318,7 @@ def build_store(
             if settings.store_dir.is_dir() and not any(settings.store_dir.iterdir()):
                 settings.store_dir.rmdir()
             elif settings.store_dir.exists():
-                old = root / f"{old_prefix}{os.getpid()}-{int(time.time() * 1000)}"
+                old = _folder("old", settings.store_dir, os.getpid(), time.time_ns())
                 os.replace(settings.store_dir, old)
             os.replace(tmp, settings.store_dir)
             if old is not None:
