@@ -3,6 +3,7 @@ in the user's language and exits 2, never a traceback."""
 
 from __future__ import annotations
 
+import errno
 import re
 
 
@@ -34,6 +35,27 @@ class StoreError(UserError):
 
 class StoreUnreachable(StoreError):
     """The Chroma server named by REVIEWQA_CHROMA_URL does not answer: rebuilding would not help."""
+
+
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)  # a full disk, or a full quota: the user can free some
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n // 1000} KB"
+
+
+class DiskFull(UserError):
+    """No space left where we write. One line, exit 2: the user can free some space, and nothing
+    that was there before (the previous index) has been changed."""
+
+    def __init__(self, where: object, free: int | None = None, what: tuple[str, str] = ("文件", "the file")) -> None:
+        zh_left = f",剩余 {_size(free)}" if free is not None else ""
+        en_left = f" ({_size(free)} free)" if free is not None else ""
+        super().__init__(
+            f"磁盘已满:无法在 {where} 写入{what[0]}{zh_left};原有内容未改动。请释放空间后重试。",
+            f"The disk is full: cannot write {what[1]} in {where}{en_left}; nothing already there was "
+            "changed. Free some space and retry.",
+        )
 
 
 class QueryError(UserError):

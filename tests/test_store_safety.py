@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -143,3 +145,74 @@ def test_cleaning_one_store_leaves_a_longer_named_stores_build(hash_settings):
     assert idx.built and not any(k.exists() for k in killed)
     assert all((t / OWNER_MARK).is_file() and (t / "chroma").is_dir() for t in theirs)
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".reviewqa-build-")) == [theirs[0].name]
+
+
+def _cli(argv, capsys) -> tuple[int, list[str]]:
+    """`reviewqa ARGV` through the CLI's entry function, in this process; (exit code, stderr lines)."""
+    from assistant.cli.main import main
+
+    code = main(argv)
+    return code, [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+
+
+def _disk_full_errors():
+    from chromadb.errors import InternalError
+
+    return [
+        OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+        InternalError("Query error: Database error: (code: 13) database or disk is full"),
+        InternalError("Error in compaction: Failed to apply logs to the metadata segment"),  # says nothing of disk
+    ]
+
+
+@pytest.mark.parametrize("error", range(3))
+def test_disk_full_during_a_build_is_one_clear_line_and_the_old_store_stays(hash_settings, monkeypatch, capsys, error):
+    """What Chroma raised on a full tmpfs (the third: with 600 KB left), in the write step."""
+    import assistant.indexing.store as store
+
+    monkeypatch.setenv("REVIEWQA_EMBED_MODEL", "hash:64")
+    monkeypatch.setenv("REVIEWQA_STORE_DIR", str(hash_settings.store_dir))
+    monkeypatch.setattr("assistant.log.configure", lambda *a, **k: None)
+    first = ensure_index(hash_settings)
+
+    def full(*a, **k):
+        raise _disk_full_errors()[error]
+
+    monkeypatch.setattr(store, "write_collections", full)
+    monkeypatch.setattr(store.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 600_000, 600_000))
+    code, err = _cli(["index", "--rebuild"], capsys)
+    assert code == 2 and len(err) == 1, err
+    assert "磁盘已满" in err[0] and "disk is full" in err[0] and "internal error" not in err[0]
+    monkeypatch.undo()
+    again = ensure_index(hash_settings)
+    assert not again.built and again.store.manifest["fingerprint"] == first.store.manifest["fingerprint"]
+    assert not [p for p in hash_settings.store_dir.parent.iterdir() if p.name.startswith(".reviewqa-build-")]
+
+
+def test_a_failed_write_with_room_on_the_disk_is_not_called_disk_full(hash_settings, monkeypatch):
+    from chromadb.errors import InternalError
+
+    import assistant.indexing.store as store
+
+    def broken(*a, **k):
+        raise InternalError("Error in compaction: Failed to apply logs to the metadata segment")
+
+    monkeypatch.setattr(store, "write_collections", broken)
+    monkeypatch.setattr(store.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**12, 10**11, 9 * 10**11))
+    with pytest.raises(InternalError):
+        ensure_index(hash_settings)
+
+
+def test_disk_full_anywhere_else_is_a_user_error_too(monkeypatch, capsys):
+    import importlib
+
+    cli = importlib.import_module("assistant.cli.main")  # (assistant.cli.main is also the function)
+
+    def full(args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/data/cache/summary.json")
+
+    monkeypatch.setattr(cli, "cmd_config", full)
+    monkeypatch.setattr("assistant.log.configure", lambda *a, **k: None)
+    code, err = _cli(["config"], capsys)
+    assert code == 2 and len(err) == 1 and "/data/cache/summary.json" in err[0], err
+    assert "磁盘已满" in err[0] and "disk is full" in err[0] and "internal error" not in err[0]

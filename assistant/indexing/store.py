@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import StoreError
+from assistant.errors import NO_SPACE, DiskFull, StoreError
 from assistant.indexing.chunking import CHUNKER_VERSION, Chunk, Sentence
 from assistant.settings import Settings
 
@@ -146,6 +146,24 @@ def _build_lock(root: Path, name: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+FULL_BELOW = 16_000_000  # bytes free under which a failed write is put down to a full disk
+_FULL_WORDS = ("disk is full", "no space left", "os error 28", "sqlite_full", "quota exceeded")
+
+
+def _disk_full(e: BaseException, root: Path) -> DiskFull | None:
+    """The one-line error for a write that failed because the disk is full, else None. Chroma does
+    not always say so (on a full disk it may raise "Error in compaction: Failed to apply logs"),
+    so any failed write with under FULL_BELOW bytes left counts as one."""
+    try:
+        free: int | None = shutil.disk_usage(root).free
+    except OSError:
+        free = None
+    said = (isinstance(e, OSError) and e.errno in NO_SPACE) or any(w in str(e).lower() for w in _FULL_WORDS)
+    if said or (free is not None and free < FULL_BELOW):
+        return DiskFull(root, free, ("索引", "the index"))
+    return None
 
 
 def _remove_ours(path: Path) -> None:
@@ -292,7 +310,7 @@ def build_store(
             tmp = _new_build_folder(settings.store_dir)
             (tmp / OWNER_MARK).write_text("reviewqa index store; safe to delete\n")
         except OSError as e:
-            raise StoreError(
+            raise _disk_full(e, root) or StoreError(
                 f"无法写入索引目录 {root}:{e.strerror}", f"Cannot write the index folder {root}: {e.strerror}"
             ) from None
         try:
@@ -326,9 +344,14 @@ def build_store(
         except StoreError:
             raise
         except OSError as e:
-            raise StoreError(
+            raise _disk_full(e, root) or StoreError(
                 f"写入索引失败:{e.strerror or e}", f"Writing the index failed: {e.strerror or e}"
             ) from None
+        except Exception as e:  # Chroma's own errors: a full disk is the user's to fix, the rest is ours
+            full = _disk_full(e, root)
+            if full is None:
+                raise
+            raise full from None
         finally:
             if tmp.exists():
                 _remove_ours(tmp)
