@@ -216,3 +216,36 @@ def test_disk_full_anywhere_else_is_a_user_error_too(monkeypatch, capsys):
     code, err = _cli(["config"], capsys)
     assert code == 2 and len(err) == 1 and "/data/cache/summary.json" in err[0], err
     assert "磁盘已满" in err[0] and "disk is full" in err[0] and "internal error" not in err[0]
+
+
+def test_rebuild_in_a_read_only_folder_is_refused_before_embedding(hash_settings, monkeypatch):
+    import assistant.indexing.build as indexer
+    import assistant.indexing.embeddings as embeddings
+    import assistant.indexing.store as store
+
+    ensure_index(hash_settings)
+    root = hash_settings.store_dir.parent
+    root.chmod(0o555)
+    try:
+        if os.access(root, os.W_OK):  # root ignores the mode bits: the probe is told what a read-only mount says
+            monkeypatch.setattr(store, "writable", lambda p: p != root and os.access(p, os.W_OK | os.X_OK))
+            monkeypatch.setattr(indexer, "writable", store.writable)
+        monkeypatch.setattr(embeddings, "get_embedder", lambda *a, **k: pytest.fail("embedded before refusing"))
+        with pytest.raises(StoreError) as e:
+            ensure_index(hash_settings, rebuild=True)
+        assert "只读" in e.value.zh and "read-only" in e.value.en and str(root) in e.value.en
+    finally:
+        root.chmod(0o755)
+
+
+def test_rebuild_on_a_read_only_mount_fails_at_once(hash_settings):
+    """A real read-only bind mount: one line, and no "embedding …" progress before it."""
+    ensure_index(hash_settings)
+    root = hash_settings.store_dir.parent
+    script = (
+        f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+        f"REVIEWQA_EMBED_MODEL=hash:64 REVIEWQA_STORE_DIR={hash_settings.store_dir} "
+        f"{sys.executable} -m assistant.cli index --rebuild"
+    )
+    out = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert_one_line_error(out, "只读")

@@ -137,6 +137,20 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK | os.X_OK)
 
 
+def check_writable(settings: Settings) -> None:
+    """Refuse at once (one line, exit 2) to build where nothing can be written: before embedding,
+    which takes half a minute with the real model. The folder the store goes in, or the nearest
+    existing folder above it, is probed."""
+    if settings.chroma_url:
+        return
+    root = settings.store_dir.parent
+    probe = next((p for p in (root, *root.parents) if p.exists()), root)
+    if not writable(probe):
+        raise StoreError(
+            f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index."
+        )
+
+
 @contextmanager
 def _build_lock(root: Path, name: str) -> Iterator[None]:
     root.mkdir(parents=True, exist_ok=True)
@@ -299,10 +313,7 @@ def build_store(
         return build_remote(settings, chunks, vectors, sentences, sentence_vectors, fp, extra)
     check_owned(settings)
     root = settings.store_dir.parent
-    if root.exists() and not writable(root):
-        raise StoreError(
-            f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index."
-        )
+    check_writable(settings)
     with _build_lock(root, settings.store_dir.name):
         for leftover in _leftovers(settings.store_dir):  # builds killed midway
             _remove_ours(leftover)
