@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import re
 
+from assistant.text import clean_text
+
 
 class UserError(Exception):
     """Bad input or an unusable environment the user can fix."""
@@ -68,13 +70,6 @@ class ModelError(UserError):
 
 MAX_QUERY_CHARS = 2000
 MIN_CLAIM_CHARS = 4  # letters or Chinese characters: "a" or "人工" is not a statement to check
-_ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-_CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_text(text: str) -> str:
-    """Terminal escape sequences (ANSI/OSC) and control characters removed: never echoed raw."""
-    return _CONTROL.sub("", _ESCAPES.sub("", text))
 
 
 def check_query(query: object, lang: str | None = None) -> str:

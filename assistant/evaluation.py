@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.text import CJK, normalize
+from assistant.text import CJK, normalize, shown
 
 MAX_BATCH_BYTES = 20_000_000
 
@@ -22,12 +22,14 @@ def _read_lines(path: Path) -> list[str]:
     """A regular, readable UTF-8 text file (a BOM is accepted), or a one-line error."""
     try:
         if not path.is_file():
-            raise UserError(f"找不到文件或不是普通文件:{path}", f"Not found or not a regular file: {path}")
+            raise UserError(
+                f"找不到文件或不是普通文件:{shown(path)}", f"Not found or not a regular file: {shown(path)}"
+            )
         if path.stat().st_size > MAX_BATCH_BYTES:
-            raise UserError(f"文件过大:{path}", f"File too large: {path}")
+            raise UserError(f"文件过大:{shown(path)}", f"File too large: {shown(path)}")
         return path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"无法读取文件 {path}:{e}", f"Cannot read file {path}: {e}") from None
+        raise UserError(f"无法读取文件 {shown(path)}:{e}", f"Cannot read file {shown(path)}: {e}") from None
 
 
 def _parse_line(line: str, field: str | None) -> tuple[dict[str, Any] | None, UserError | None]:
@@ -48,7 +50,7 @@ def read_jsonl(path: Path, field: str | None = None) -> list[dict[str, Any]]:
             continue
         row, err = _parse_line(line, field)
         if err is not None:
-            raise UserError(f"{path} 第 {i} 行:{err.zh}", f"{path} line {i}: {err.en}")
+            raise UserError(f"{shown(path)} 第 {i} 行:{err.zh}", f"{shown(path)} line {i}: {err.en}")
         rows.append(row)  # type: ignore[arg-type]
     return rows
 

@@ -120,3 +120,28 @@ def test_docx_with_a_large_image_is_read(tmp_path):
         z.write(image, "word/media/image1.png")
     assert (tmp_path / "d.docx").stat().st_size > MAX_DRAFT_BYTES
     assert "空间配置格局" in read_draft(tmp_path / "d.docx")
+
+
+ESC = "\x1b]0;pwned\x07\x1b[31m"
+
+
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        (("summarize", "--section", ESC + "9.9\x1b[0m", "--backend", "extractive"), "9.9"),
+        (("check", ESC + "draft.md\x1b[0m", "--backend", "extractive"), "draft.md"),
+        (("check", "\u202e" + "x" * 5000 + ".md"), "…"),  # a long value is shortened, the line stays one line
+    ],
+)
+def test_escape_sequences_in_echoed_values_are_removed(hash_env, args, word):
+    out = run_cli(*args, env=hash_env, timeout=120)
+    assert_one_line_error(out, word)
+    assert "\x1b" not in out.stderr and "\x07" not in out.stderr and "\u202e" not in out.stderr
+    assert len(out.stderr) < 1000
+
+
+def test_shown_values():
+    from assistant.text import shown
+
+    assert shown("\x1b[31m红\x1b[0m\tx\ny\udcff") == "红 x y\ufffd"
+    assert shown("a" * 300, 10) == "a" * 9 + "…" and shown(None) == "None"

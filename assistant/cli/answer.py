@@ -166,9 +166,11 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from assistant.answering.summarize import summarize
+    from assistant.answering.summarize import check_section, summarize
+    from assistant.indexing.build import load_document
 
     langs = ("zh", "en") if args.lang == "both" else (args.lang,)
+    check_section(load_document(args.settings), args.section or "all")  # before any model loads
     a = assistant_for(args)
     out = summarize(a, args.section or "all", langs)
     if args.json:

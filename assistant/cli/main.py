@@ -233,9 +233,11 @@ def _lang_hint(args: argparse.Namespace) -> str | None:
 
 def _user_error(e: UserError, args: argparse.Namespace) -> int:
     """One line on stderr in the user's language (both when unknown); the error's exit code."""
+    from assistant.text import shown
+
     lang = _lang_hint(args)
     prefix = {"zh": "错误:", "en": "error: "}.get(lang or "", "错误 / error: ")
-    print(prefix + e.message(lang), file=sys.stderr)
+    print(prefix + shown(e.message(lang), None), file=sys.stderr)  # whatever it echoes, one clean line
     return e.exit_code
 
 
@@ -271,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
             return _user_error(DiskFull(e.filename or os.getcwd()), args)
         if os.environ.get("REVIEWQA_DEBUG"):
             raise
-        msg = str(e).splitlines()[0][:300] if str(e) else ""
+        from assistant.text import shown
+
+        msg = shown(str(e).splitlines()[0], 300) if str(e) else ""
         print(f"内部错误 / internal error: {type(e).__name__}: {msg} (REVIEWQA_DEBUG=1 for details)", file=sys.stderr)
         return 1
 

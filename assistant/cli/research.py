@@ -9,9 +9,9 @@ import sys
 from typing import Any
 
 from assistant.cli.options import assistant_for
-from assistant.errors import clean_text
 from assistant.log import progress
 from assistant.research.draft import PROBLEM_LABELS
+from assistant.text import clean_text
 
 HEAD = {
     "ok": {"zh": "引用无误", "en": "citation correct"},
