@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import re
 
-from assistant.text import clean_text
+from assistant.text import clean_text, has_surrogates
 
 
 class UserError(Exception):
@@ -78,6 +78,8 @@ def check_query(query: object, lang: str | None = None) -> str:
         raise QueryError("问题必须是文本。", "The question must be text.")
     if "\x00" in query:
         raise QueryError("问题包含无效字符。", "The question contains invalid characters.")
+    if has_surrogates(query):  # undecodable bytes in an argument, or "\ud800" in JSON
+        raise QueryError("问题不是有效的 UTF-8 文本。", "The question is not valid UTF-8 text.")
     q = clean_text(query).strip()
     if not q:
         raise QueryError("问题为空,请输入内容。", "The question is empty.")

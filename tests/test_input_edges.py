@@ -145,3 +145,35 @@ def test_shown_values():
 
     assert shown("\x1b[31m红\x1b[0m\tx\ny\udcff") == "红 x y\ufffd"
     assert shown("a" * 300, 10) == "a" * 9 + "…" and shown(None) == "None"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("retrieve", "\udcff\udcfe 智能鸿沟"),  # the bytes ff fe in an argument (Python sees surrogates)
+        ("ask", "智能鸿沟\udcc0?", "--backend", "extractive"),
+        ("cite", "数字技术弱化了距离效应\udcff。", "--backend", "extractive"),
+    ],
+)
+def test_invalid_utf8_argument_is_a_one_line_error(hash_env, args):
+    out = run_cli(*args, env=hash_env, timeout=120)
+    assert_one_line_error(out, "UTF-8")
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_invalid_utf8_on_check_stdin_is_a_one_line_error(hash_env, locale):
+    import subprocess
+    import sys
+
+    from .helpers import ROOT
+
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "check", "-", "--backend", "extractive"],
+        input="人工智能提升了区域治理效能(王某,2023)。\n".encode() + b"ab\xff\xfecd\n",
+        capture_output=True,
+        env={**os.environ, **hash_env, "LC_ALL": locale},
+        cwd=ROOT,
+        timeout=120,
+    )
+    out = subprocess.CompletedProcess(out.args, out.returncode, out.stdout.decode(), out.stderr.decode())
+    assert_one_line_error(out, "UTF-8")

@@ -16,7 +16,7 @@ from typing import Any
 from assistant.corpus.citations import LATIN_NAME, _first_authors, find_citations, link_one
 from assistant.corpus.document import Citation, Document
 from assistant.errors import UserError
-from assistant.text import CJK_CHARS, shown
+from assistant.text import CJK_CHARS, has_surrogates, shown
 
 MAX_DRAFT_CHARS = 200_000
 MAX_DRAFT_BYTES = 4 * MAX_DRAFT_CHARS  # UTF-8: at most 4 bytes a character
@@ -161,10 +161,30 @@ def _paragraphs(xml: bytes) -> int:
     return xml.count(b"<w:p>") + xml.count(b"<w:p ") + xml.count(b"<w:p/>")
 
 
+def read_stdin_draft(stream: Any) -> str:
+    """`check -`: the bytes on stdin decoded strictly (whatever the locale makes of them), at most
+    the size of a draft file."""
+    raw = stream.buffer.read(MAX_DRAFT_BYTES + 1) if hasattr(stream, "buffer") else stream.read().encode()
+    if len(raw) > MAX_DRAFT_BYTES:
+        raise UserError(
+            f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):stdin",
+            f"Draft too large (limit {MAX_DRAFT_CHARS} characters): stdin",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeError:
+        raise UserError("文稿不是 UTF-8 文本:stdin", "The draft is not UTF-8 text: stdin") from None
+    return check_draft_text(text, "stdin")
+
+
 def check_draft_text(text: str, where: str = "") -> str:
     """Pasted or read text: not empty, not over the limit."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     where = f":{shown(where)}" if where else ""
+    if has_surrogates(text):
+        raise UserError(
+            f"文稿不是有效的 UTF-8 文本{where}", f"The draft is not valid UTF-8 text{where.replace(':', ': ', 1)}"
+        )
     if not text.strip():
         raise UserError(f"文稿为空{where}", f"The draft is empty{where.replace(':', ': ', 1)}")
     if len(text) > MAX_DRAFT_CHARS:
