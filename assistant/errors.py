@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import re
 
-from assistant.text import clean_text, has_surrogates
+from assistant.text import INVISIBLE, clean_text, has_surrogates
 
 
 class UserError(Exception):
@@ -80,7 +80,7 @@ def check_query(query: object, lang: str | None = None) -> str:
         raise QueryError("问题包含无效字符。", "The question contains invalid characters.")
     if has_surrogates(query):  # undecodable bytes in an argument, or "\ud800" in JSON
         raise QueryError("问题不是有效的 UTF-8 文本。", "The question is not valid UTF-8 text.")
-    q = clean_text(query).strip()
+    q = INVISIBLE.sub("", clean_text(query)).strip()  # zero-width characters alone are an empty question
     if not q:
         raise QueryError("问题为空,请输入内容。", "The question is empty.")
     if len(q) > MAX_QUERY_CHARS:

@@ -19,6 +19,7 @@ from assistant.errors import UserError
 from assistant.service.admission import Admission, Busy
 from assistant.service.guard import MAX_BODY, Guard, add_login
 from assistant.service.guard import json_error as _error
+from assistant.text import has_surrogates, shown
 
 MODEL_ID = "reviewqa"
 _ERROR_BODY = {
@@ -48,6 +49,11 @@ def _body(required: tuple[str, ...], **fields: tuple[str, str]) -> dict[str, Any
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+HTTP_MESSAGES = {  # FastAPI's own refusals, in both languages like ours
+    400: "请求体无法解析(须为 UTF-8 编码的 JSON)。 / The body could not be parsed (it must be UTF-8 JSON).",
+    404: "没有这个地址。 / Not found.",
+    405: "此地址不接受该请求方法。 / Method not allowed here.",
+}
 K_FIELD = ("integer", "1–50, default 5 / 默认 5")
 
 
@@ -56,6 +62,8 @@ def _history(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]
     if not messages or not isinstance(messages, list):
         raise UserError("messages 不能为空。", "messages must be a non-empty list.")
     turns = [(str(m.get("role", "")), _text(m.get("content", ""))) for m in messages if isinstance(m, dict)]
+    if any(has_surrogates(text) for _, text in turns):  # "\ud800" in the JSON: not text we can use
+        raise UserError("消息不是有效的 UTF-8 文本。", "A message is not valid UTF-8 text.")
     if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
         raise UserError("最后一条消息必须是用户的问题。", "The last message must be the user's question.")
     history, pending = [], None
@@ -69,9 +77,32 @@ def _history(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]
 
 
 def _text(content: Any) -> str:
-    if isinstance(content, list):  # OpenAI content parts
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return str(content or "")
+    """A message's text: a string, or OpenAI content parts whose text parts are read (an image
+    part is skipped). Anything else is a 400, never str()'d into a question."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    not_text = UserError(
+        "消息内容必须是文本,或由文本片段组成的列表。", "A message's content must be text or a list of text parts."
+    )
+    if not isinstance(content, list):
+        raise not_text
+    texts = []
+    for part in content:
+        if not isinstance(part, dict):
+            raise not_text
+        if part.get("type", "text") == "text":
+            if not isinstance(part.get("text"), str):
+                raise not_text
+            texts.append(part["text"])
+    return "".join(texts)
+
+
+def _string(body: dict[str, Any], name: str, default: str = "") -> str:
+    """A text field of a JSON body: a wrong type is a 400 (`{"query": null}` is not "None")."""
+    value = body.get(name, default)
+    if not isinstance(value, str):
+        raise UserError(f"{name} 必须是文本。", f"{name} must be text.")
+    return value
 
 
 def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
@@ -80,6 +111,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, StreamingResponse
     from starlette.background import BackgroundTask
+    from starlette.exceptions import HTTPException
 
     from assistant.answering.results import DoneEvent, SentenceEvent
     from assistant.errors import check_query
@@ -101,7 +133,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
     @api.exception_handler(UserError)
     async def user_error(request: Request, e: UserError):
-        return _error(400, e.message("en"))
+        return _error(400, shown(e.message("en"), None))  # whatever it echoes can be sent as UTF-8
 
     admission = Admission(assistant.settings.queue_depth)
     api.state.admission = admission
@@ -120,6 +152,11 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         return _error(
             422, f"invalid request: {'.'.join(map(str, first.get('loc', [])))} {first.get('msg', '')}".strip()
         )
+
+    @api.exception_handler(HTTPException)
+    async def http_error(request: Request, e: HTTPException):
+        """FastAPI's own refusals (a body it cannot parse, an unknown route) in the one error shape."""
+        return _error(e.status_code, HTTP_MESSAGES.get(e.status_code, str(e.detail)))
 
     @api.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -253,7 +290,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     def retrieve(body: dict[str, Any]) -> dict[str, Any]:
         from assistant.serialize import passage_json
 
-        q, k = check_query(str(body.get("query", ""))), _k(body)
+        q, k = check_query(body.get("query", "")), _k(body)
         hits = assistant.retriever.search(q, k)
         return {"query": q, "passages": [passage_json(h.passage, assistant.index.doc, h.score) for h in hits]}
 
@@ -268,7 +305,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         from assistant.serialize import cite_json
         from assistant.text import detect_lang
 
-        claim = check_claim(str(body.get("claim", "")))
+        claim = check_claim(body.get("claim", ""))
         with admission:
             verdict = assistant.citer.cite(claim, _k(body))
         return cite_json(
@@ -285,11 +322,10 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         openapi_extra=_body((), section=("string", "a section id such as 3.1, or all (default) / 章节编号或 all")),
     )
     def summarize(body: dict[str, Any]) -> dict[str, Any]:
+        from assistant.answering.summarize import check_section
         from assistant.answering.summarize import summarize as run
 
-        section = str(body.get("section", "all"))
-        if section != "all" and not any(s.id == section for s in assistant.index.doc.sections):
-            raise UserError(f"没有章节 {section}。", f"No section {section}.")
+        section = check_section(assistant.index.doc, _string(body, "section", "all"))
         with admission:
             return run(assistant, section, ("zh", "en"))
 
@@ -314,8 +350,8 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         from assistant.research.draft import DraftChecker, check_draft_text
         from assistant.serialize import references_json, sentence_json
 
+        text = check_draft_text(_string(body, "text"))  # before the checker is built
         checker = DraftChecker(assistant.citer)
-        text = check_draft_text(str(body.get("text", "")))
         with admission:
             checked = checker.check(text)
         return {
@@ -348,6 +384,6 @@ def _close(gen: Iterator[str], wait: float = 120.0) -> None:
 
 def _k(body: dict[str, Any]) -> int:
     k = body.get("k", 5)
-    if not isinstance(k, int) or not 1 <= k <= 50:
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:  # true is not 1
         raise UserError("k 必须是 1–50 的整数。", "k must be an integer from 1 to 50.")
     return k
