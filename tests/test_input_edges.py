@@ -177,3 +177,29 @@ def test_invalid_utf8_on_check_stdin_is_a_one_line_error(hash_env, locale):
     )
     out = subprocess.CompletedProcess(out.args, out.returncode, out.stdout.decode(), out.stderr.decode())
     assert_one_line_error(out, "UTF-8")
+
+
+def test_batch_line_that_is_not_utf8_is_reported_alone(hash_env, tmp_path):
+    import json
+
+    f = tmp_path / "q.jsonl"
+    f.write_bytes('{"q": "链主企业"}\n'.encode() + b'{"q": "\xff\xfe"}\n' + '{"q": "智能鸿沟"}\n'.encode())
+    out = run_cli("retrieve", "--batch", str(f), "--k", "1", env=hash_env, timeout=120)
+    assert out.returncode == 1, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(rows) == 3 and rows[1] == {"line": 2, "error": "not valid UTF-8"}
+    assert rows[0]["passages"] and rows[2]["passages"] and rows[2]["query"] == "智能鸿沟"
+
+
+def test_batch_echo_of_a_huge_or_broken_value_is_short(hash_env, tmp_path):
+    import json
+
+    f = tmp_path / "q.jsonl"
+    huge = json.dumps({"q": "区" * 3_400_000}, ensure_ascii=False)  # a 10 MB line
+    f.write_text(huge + "\n" + '{"q": "\\ud800 lone"}\n' + '{"q": "智能鸿沟"}\n', encoding="utf-8")
+    out = run_cli("retrieve", "--batch", str(f), "--k", "1", env=hash_env, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert len(out.stdout) < 20_000
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert "too long" in rows[0]["error"] and rows[0]["query"].startswith("区区") and len(rows[0]["query"]) <= 200
+    assert "UTF-8" in rows[1]["error"] and rows[2]["passages"]
