@@ -3,7 +3,10 @@ in the user's language and exits 2, never a traceback."""
 
 from __future__ import annotations
 
+import errno
 import re
+
+from assistant.text import INVISIBLE, clean_text, has_surrogates
 
 
 class UserError(Exception):
@@ -36,6 +39,27 @@ class StoreUnreachable(StoreError):
     """The Chroma server named by REVIEWQA_CHROMA_URL does not answer: rebuilding would not help."""
 
 
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)  # a full disk, or a full quota: the user can free some
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n // 1000} KB"
+
+
+class DiskFull(UserError):
+    """No space left where we write. One line, exit 2: the user can free some space, and nothing
+    that was there before (the previous index) has been changed."""
+
+    def __init__(self, where: object, free: int | None = None, what: tuple[str, str] = ("文件", "the file")) -> None:
+        zh_left = f",剩余 {_size(free)}" if free is not None else ""
+        en_left = f" ({_size(free)} free)" if free is not None else ""
+        super().__init__(
+            f"磁盘已满:无法在 {where} 写入{what[0]}{zh_left};原有内容未改动。请释放空间后重试。",
+            f"The disk is full: cannot write {what[1]} in {where}{en_left}; nothing already there was "
+            "changed. Free some space and retry.",
+        )
+
+
 class QueryError(UserError):
     """A query is empty, too long or not text."""
 
@@ -46,13 +70,6 @@ class ModelError(UserError):
 
 MAX_QUERY_CHARS = 2000
 MIN_CLAIM_CHARS = 4  # letters or Chinese characters: "a" or "人工" is not a statement to check
-_ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-_CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_text(text: str) -> str:
-    """Terminal escape sequences (ANSI/OSC) and control characters removed: never echoed raw."""
-    return _CONTROL.sub("", _ESCAPES.sub("", text))
 
 
 def check_query(query: object, lang: str | None = None) -> str:
@@ -61,7 +78,9 @@ def check_query(query: object, lang: str | None = None) -> str:
         raise QueryError("问题必须是文本。", "The question must be text.")
     if "\x00" in query:
         raise QueryError("问题包含无效字符。", "The question contains invalid characters.")
-    q = clean_text(query).strip()
+    if has_surrogates(query):  # undecodable bytes in an argument, or "\ud800" in JSON
+        raise QueryError("问题不是有效的 UTF-8 文本。", "The question is not valid UTF-8 text.")
+    q = INVISIBLE.sub("", clean_text(query)).strip()  # zero-width characters alone are an empty question
     if not q:
         raise QueryError("问题为空,请输入内容。", "The question is empty.")
     if len(q) > MAX_QUERY_CHARS:

@@ -13,21 +13,37 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.text import CJK, normalize
+from assistant.text import CJK, normalize, shown
 
 MAX_BATCH_BYTES = 20_000_000
 
 
-def _read_lines(path: Path) -> list[str]:
-    """A regular, readable UTF-8 text file (a BOM is accepted), or a one-line error."""
+def _read_lines(path: Path) -> list[str | None]:
+    """The lines of a regular, readable file (a BOM is accepted), or a one-line error. Each line is
+    decoded on its own: one that is not UTF-8 is None, and the others are still read."""
     try:
         if not path.is_file():
-            raise UserError(f"找不到文件或不是普通文件:{path}", f"Not found or not a regular file: {path}")
+            raise UserError(
+                f"找不到文件或不是普通文件:{shown(path)}", f"Not found or not a regular file: {shown(path)}"
+            )
         if path.stat().st_size > MAX_BATCH_BYTES:
-            raise UserError(f"文件过大:{path}", f"File too large: {path}")
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"无法读取文件 {path}:{e}", f"Cannot read file {path}: {e}") from None
+            raise UserError(f"文件过大:{shown(path)}", f"File too large: {shown(path)}")
+        raw = path.read_bytes()
+    except OSError as e:
+        raise UserError(
+            f"无法读取文件 {shown(path)}:{e.strerror}", f"Cannot read file {shown(path)}: {e.strerror}"
+        ) from None
+    return [_decode(line) for line in raw.removeprefix(b"\xef\xbb\xbf").splitlines()]
+
+
+def _decode(line: bytes) -> str | None:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+NOT_UTF8 = UserError("不是 UTF-8 文本。", "not valid UTF-8")
 
 
 def _parse_line(line: str, field: str | None) -> tuple[dict[str, Any] | None, UserError | None]:
@@ -44,11 +60,11 @@ def read_jsonl(path: Path, field: str | None = None) -> list[dict[str, Any]]:
     """Read a JSONL file (an eval set) whole; one-line errors for a missing file or a bad line."""
     rows = []
     for i, line in enumerate(_read_lines(path), 1):
-        if not line.strip():
+        if line is not None and not line.strip():
             continue
-        row, err = _parse_line(line, field)
+        row, err = _parse_line(line, field) if line is not None else (None, NOT_UTF8)
         if err is not None:
-            raise UserError(f"{path} 第 {i} 行:{err.zh}", f"{path} line {i}: {err.en}")
+            raise UserError(f"{shown(path)} 第 {i} 行:{err.zh}", f"{shown(path)} line {i}: {err.en}")
         rows.append(row)  # type: ignore[arg-type]
     return rows
 
@@ -58,7 +74,9 @@ def batch_rows(path: Path, field: str) -> list[tuple[int, dict[str, Any] | None,
     non-empty line. A broken line is reported in its place and the others are still answered."""
     out = []
     for i, line in enumerate(_read_lines(path), 1):
-        if line.strip():
+        if line is None:
+            out.append((i, None, NOT_UTF8.en))
+        elif line.strip():
             row, err = _parse_line(line, field)
             out.append((i, row, err.en if err else ""))
     return out

@@ -125,3 +125,31 @@ def jieba_ready():
 def mask_userinfo(url: str) -> str:
     """A URL as it may be printed: credentials in it (`http://user:sk-…@host/v1`) become `***@`."""
     return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@", r"\1***@", url.strip())
+
+
+_ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
+# zero-width and direction marks, BOM, word joiners: invisible, so a query of only these is empty,
+# and a bidi override in an echoed file name would turn the rest of the message around
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes of an argument (surrogateescape) or JSON "\\ud800"
+
+
+def clean_text(text: str) -> str:
+    """Terminal escape sequences (ANSI/OSC) and control characters removed: never echoed raw."""
+    return _CONTROL.sub("", _ESCAPES.sub("", text))
+
+
+def has_surrogates(text: str) -> bool:
+    """True for text that is not valid Unicode (it cannot be written as UTF-8)."""
+    return bool(_SURROGATE.search(text))
+
+
+def shown(value: object, limit: int | None = 200) -> str:
+    """A user-supplied value as a message may echo it: escape sequences, control and invisible
+    characters removed (a terminal would act on them), tabs and newlines made spaces (the message
+    stays one line), undecodable characters as U+FFFD (they cannot be printed or sent as UTF-8),
+    and at most `limit` characters."""
+    text = clean_text(re.sub(r"[\t\n\r]+", " ", str(value)))
+    text = _SURROGATE.sub("\ufffd", INVISIBLE.sub("", text))
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"

@@ -120,3 +120,86 @@ def test_docx_with_a_large_image_is_read(tmp_path):
         z.write(image, "word/media/image1.png")
     assert (tmp_path / "d.docx").stat().st_size > MAX_DRAFT_BYTES
     assert "空间配置格局" in read_draft(tmp_path / "d.docx")
+
+
+ESC = "\x1b]0;pwned\x07\x1b[31m"
+
+
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        (("summarize", "--section", ESC + "9.9\x1b[0m", "--backend", "extractive"), "9.9"),
+        (("check", ESC + "draft.md\x1b[0m", "--backend", "extractive"), "draft.md"),
+        (("check", "\u202e" + "x" * 5000 + ".md"), "…"),  # a long value is shortened, the line stays one line
+    ],
+)
+def test_escape_sequences_in_echoed_values_are_removed(hash_env, args, word):
+    out = run_cli(*args, env=hash_env, timeout=120)
+    assert_one_line_error(out, word)
+    assert "\x1b" not in out.stderr and "\x07" not in out.stderr and "\u202e" not in out.stderr
+    assert len(out.stderr) < 1000
+
+
+def test_shown_values():
+    from assistant.text import shown
+
+    assert shown("\x1b[31m红\x1b[0m\tx\ny\udcff") == "红 x y\ufffd"
+    assert shown("a" * 300, 10) == "a" * 9 + "…" and shown(None) == "None"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("retrieve", "\udcff\udcfe 智能鸿沟"),  # the bytes ff fe in an argument (Python sees surrogates)
+        ("ask", "智能鸿沟\udcc0?", "--backend", "extractive"),
+        ("cite", "数字技术弱化了距离效应\udcff。", "--backend", "extractive"),
+    ],
+)
+def test_invalid_utf8_argument_is_a_one_line_error(hash_env, args):
+    out = run_cli(*args, env=hash_env, timeout=120)
+    assert_one_line_error(out, "UTF-8")
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_invalid_utf8_on_check_stdin_is_a_one_line_error(hash_env, locale):
+    import subprocess
+    import sys
+
+    from .helpers import ROOT
+
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "check", "-", "--backend", "extractive"],
+        input="人工智能提升了区域治理效能(王某,2023)。\n".encode() + b"ab\xff\xfecd\n",
+        capture_output=True,
+        env={**os.environ, **hash_env, "LC_ALL": locale},
+        cwd=ROOT,
+        timeout=120,
+    )
+    out = subprocess.CompletedProcess(out.args, out.returncode, out.stdout.decode(), out.stderr.decode())
+    assert_one_line_error(out, "UTF-8")
+
+
+def test_batch_line_that_is_not_utf8_is_reported_alone(hash_env, tmp_path):
+    import json
+
+    f = tmp_path / "q.jsonl"
+    f.write_bytes('{"q": "链主企业"}\n'.encode() + b'{"q": "\xff\xfe"}\n' + '{"q": "智能鸿沟"}\n'.encode())
+    out = run_cli("retrieve", "--batch", str(f), "--k", "1", env=hash_env, timeout=120)
+    assert out.returncode == 1, out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(rows) == 3 and rows[1] == {"line": 2, "error": "not valid UTF-8"}
+    assert rows[0]["passages"] and rows[2]["passages"] and rows[2]["query"] == "智能鸿沟"
+
+
+def test_batch_echo_of_a_huge_or_broken_value_is_short(hash_env, tmp_path):
+    import json
+
+    f = tmp_path / "q.jsonl"
+    huge = json.dumps({"q": "区" * 3_400_000}, ensure_ascii=False)  # a 10 MB line
+    f.write_text(huge + "\n" + '{"q": "\\ud800 lone"}\n' + '{"q": "智能鸿沟"}\n', encoding="utf-8")
+    out = run_cli("retrieve", "--batch", str(f), "--k", "1", env=hash_env, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert len(out.stdout) < 20_000
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert "too long" in rows[0]["error"] and rows[0]["query"].startswith("区区") and len(rows[0]["query"]) <= 200
+    assert "UTF-8" in rows[1]["error"] and rows[2]["passages"]

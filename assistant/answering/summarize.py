@@ -29,10 +29,11 @@ from assistant.answering.chain import Assistant
 from assistant.answering.compose import point_text
 from assistant.answering.grounding import AUTHOR_YEAR
 from assistant.answering.results import POINT
-from assistant.corpus.document import in_section
+from assistant.corpus.document import Document, in_section
 from assistant.errors import UserError
 from assistant.indexing.chunking import Sentence
 from assistant.log import log
+from assistant.text import shown
 
 PER_PART = 3  # key sentences per part in the whole-review summary
 HEADS = {"zh": "{t}:", "en": "{t}: "}
@@ -46,17 +47,22 @@ def section_ids(a: Assistant) -> list[str]:
     return [s.id for s in a.index.doc.sections]
 
 
+def check_section(doc: Document, section: object) -> str:
+    """`section` if it is "all" or a section of `doc`, else a one-line error (the CLI asks before
+    any model loads)."""
+    ids = [s.id for s in doc.sections]
+    if section == "all" or (isinstance(section, str) and section in ids):
+        return section
+    raise UserError(
+        f"没有编号为 {shown(section, 40)} 的章节(可选:all、{'、'.join(ids)})。",
+        f"No section '{shown(section, 40)}' (choose all, {', '.join(ids)}).",
+    )
+
+
 def _paragraphs(a: Assistant, section: str) -> list:
     doc = a.index.doc
-    if section == "all":
+    if check_section(doc, section) == "all":
         return [p for s in doc.sections for p in s.paragraphs]
-    try:
-        doc.section(section)
-    except KeyError:
-        raise UserError(
-            f"没有编号为 {section} 的章节(可选:all、{'、'.join(section_ids(a))})。",
-            f"No section {section!r} (choose all, {', '.join(section_ids(a))}).",
-        ) from None
     return [p for s in doc.sections if s.within(section) for p in s.paragraphs]
 
 

@@ -13,8 +13,10 @@ from assistant.cli.options import assistant_for
 from assistant.errors import UserError, check_query
 from assistant.log import log
 from assistant.serialize import ask_json, empty_ask_json, empty_cite_json
+from assistant.text import shown
 from assistant.ui.i18n import t
 
+MAX_ECHO = 200  # characters of a refused value a batch answer echoes
 GROUNDED = {"zh": "已核对引用", "en": "grounded"}  # plain text: the web app's label carries a ✓ badge
 
 
@@ -34,8 +36,8 @@ def run_batch(path: str, field: str, make_answer: Any, empty: Any) -> int:
         else:
             try:
                 obj = answer(row[field])
-            except UserError as e:
-                obj = {**empty(row.get(field)), "line": line, "error": e.en}
+            except UserError as e:  # the value is echoed shortened (a 10 MB line is not sent back whole)
+                obj = {**empty(shown(row.get(field), MAX_ECHO)), "line": line, "error": e.en}
         print(json.dumps(obj, ensure_ascii=False), flush=True)
     if broken:
         log.warning(f"{broken} 行无法读取 / {broken} line(s) could not be read")
@@ -166,9 +168,11 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from assistant.answering.summarize import summarize
+    from assistant.answering.summarize import check_section, summarize
+    from assistant.indexing.build import load_document
 
     langs = ("zh", "en") if args.lang == "both" else (args.lang,)
+    check_section(load_document(args.settings), args.section or "all")  # before any model loads
     a = assistant_for(args)
     out = summarize(a, args.section or "all", langs)
     if args.json:

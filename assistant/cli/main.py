@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.cli.options import emit, retriever_for
-from assistant.errors import UserError
+from assistant.errors import NO_SPACE, DiskFull, UserError
 
 HELP = """reviewqa — 问答助手:《人工智能与区域经济:研究进展、启示与展望》
 Question answering over the review "AI and Regional Economy" (区域经济评论 2026(2)).
@@ -231,6 +231,16 @@ def _lang_hint(args: argparse.Namespace) -> str | None:
     return lang if lang in ("zh", "en") else None
 
 
+def _user_error(e: UserError, args: argparse.Namespace) -> int:
+    """One line on stderr in the user's language (both when unknown); the error's exit code."""
+    from assistant.text import shown
+
+    lang = _lang_hint(args)
+    prefix = {"zh": "错误:", "en": "error: "}.get(lang or "", "错误 / error: ")
+    print(prefix + shown(e.message(lang), None), file=sys.stderr)  # whatever it echoes, one clean line
+    return e.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     _quiet_env()
     from assistant.log import configure
@@ -252,19 +262,20 @@ def main(argv: list[str] | None = None) -> int:
             args.k = args.settings.k
         return args.fn(args)
     except UserError as e:
-        lang = _lang_hint(args)
-        prefix = {"zh": "错误:", "en": "error: "}.get(lang or "", "错误 / error: ")
-        print(prefix + e.message(lang), file=sys.stderr)
-        return e.exit_code
+        return _user_error(e, args)
     except KeyboardInterrupt:
         print("已中断 / interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as e:  # last resort: one line, traceback only on request
+        if isinstance(e, OSError) and e.errno in NO_SPACE:  # a full disk wherever we wrote: the user's to fix
+            return _user_error(DiskFull(e.filename or os.getcwd()), args)
         if os.environ.get("REVIEWQA_DEBUG"):
             raise
-        msg = str(e).splitlines()[0][:300] if str(e) else ""
+        from assistant.text import shown
+
+        msg = shown(str(e).splitlines()[0], 300) if str(e) else ""
         print(f"内部错误 / internal error: {type(e).__name__}: {msg} (REVIEWQA_DEBUG=1 for details)", file=sys.stderr)
         return 1
 

@@ -9,9 +9,9 @@ import sys
 from typing import Any
 
 from assistant.cli.options import assistant_for
-from assistant.errors import clean_text
 from assistant.log import progress
 from assistant.research.draft import PROBLEM_LABELS
+from assistant.text import clean_text
 
 HEAD = {
     "ok": {"zh": "引用无误", "en": "citation correct"},
@@ -34,12 +34,12 @@ def progress_bar(lang: str) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from assistant.answering.claims import make_citer
-    from assistant.research.draft import DraftChecker, check_draft_text, read_draft
+    from assistant.research.draft import DraftChecker, read_draft, read_stdin_draft
     from assistant.serialize import references_json, sentence_json
     from assistant.text import detect_lang
     from assistant.ui.i18n import VERDICT_LABELS
 
-    text = check_draft_text(sys.stdin.read(), "stdin") if args.draft == "-" else read_draft(args.draft)
+    text = read_stdin_draft(sys.stdin) if args.draft == "-" else read_draft(args.draft)
     lang = args.lang if args.lang in ("zh", "en") else detect_lang(text)
     checker = DraftChecker(make_citer(assistant_for(args)))  # the file is checked before any model loads
     doc = checker.doc

@@ -10,7 +10,15 @@ from assistant.corpus.document import Document
 from assistant.corpus.parser import parse, read_corpus
 from assistant.errors import StoreError, StoreUnreachable
 from assistant.indexing.chunking import Chunk, Sentence, chunk_document, sentence_units
-from assistant.indexing.store import Store, build_store, check_owned, fingerprint, open_store, writable
+from assistant.indexing.store import (
+    Store,
+    build_store,
+    check_owned,
+    check_writable,
+    fingerprint,
+    open_store,
+    writable,
+)
 from assistant.log import log, showing_progress
 from assistant.settings import Settings
 
@@ -89,6 +97,7 @@ def ensure_index(settings: Settings, rebuild: bool = False) -> Index:
             if settings.chroma_url or settings.store_dir.exists():
                 log.warning(f"{e.zh} 正在重建 / {e.en} Rebuilding.")
     # --rebuild keeps the current store until the new one is complete (built beside it, then swapped)
+    check_writable(settings)  # a read-only folder is refused now, not after embedding
     embedder = get_embedder(settings, purpose="index")
     log.info(
         f"正在嵌入 {len(chunks)} 个块和 {len(sents)} 个句子 / embedding {len(chunks)} chunks and {len(sents)} sentences …"

@@ -1,6 +1,6 @@
 """The persistent Chroma store: built atomically, fingerprinted, recovered when damaged.
 
-A build writes into a fresh `.reviewqa-build-<store>-*` folder beside the store and only then
+A build writes into a fresh `.reviewqa-build-<store>-<pid>-<ns>` folder beside the store and only then
 swaps it in, so a build killed midway (or a `--rebuild` killed midway) leaves the previous store
 intact — never a half store and never no store. The manifest holds a fingerprint of the chunks
 (text, ids, metadata) and of the embedding model; any change to the corpus, the parser, the
@@ -15,9 +15,11 @@ With REVIEWQA_CHROMA_URL set, the store lives on a Chroma server instead (remote
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -29,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import StoreError
+from assistant.errors import NO_SPACE, DiskFull, StoreError
 from assistant.indexing.chunking import CHUNKER_VERSION, Chunk, Sentence
 from assistant.settings import Settings
 
@@ -64,9 +66,39 @@ def _forget_clients() -> None:
     SharedSystemClient.clear_system_cache()
 
 
-def _prefixes(store_dir: Path) -> tuple[str, str]:
-    """Names only this project uses for its build and swap-out folders, per store."""
-    return f".reviewqa-build-{store_dir.name}-", f".reviewqa-old-{store_dir.name}-"
+_KINDS = ("build", "old")  # a build in progress; a store being swapped out
+_SUFFIX = re.compile(r"-\d+-\d+")  # -<pid>-<time>: the one suffix a folder of ours gets
+_LEGACY = re.compile(r"-[a-z0-9_]{8}")  # builds named by tempfile.mkdtemp before the names were exact
+
+
+def _folder(kind: str, store_dir: Path, pid: int, stamp: int) -> Path:
+    return store_dir.parent / f".reviewqa-{kind}-{store_dir.name}-{pid}-{stamp}"
+
+
+def _leftovers(store_dir: Path) -> list[Path]:
+    """This store's build and swap-out folders, and no other store's. A name is the store's name
+    followed by exactly -<pid>-<time>, so `s`'s never match `s-x`'s (.reviewqa-build-s-x-1-2 is not
+    `s` + -<pid>-<time>), whatever characters a store's name holds."""
+    out = []
+    for kind in _KINDS:
+        head = f".reviewqa-{kind}-{store_dir.name}"
+        for p in store_dir.parent.glob(glob.escape(head) + "-*"):
+            tail = p.name[len(head) :]
+            if _SUFFIX.fullmatch(tail) or (kind == "build" and _LEGACY.fullmatch(tail)):
+                out.append(p)
+    return out
+
+
+def _new_build_folder(store_dir: Path) -> Path:
+    """A fresh, empty build folder for this store, created here (not by tempfile: its random
+    suffix made the names of two stores' folders overlap)."""
+    while True:
+        tmp = _folder("build", store_dir, os.getpid(), time.time_ns())
+        try:
+            tmp.mkdir()
+            return tmp
+        except FileExistsError:
+            continue
 
 
 def owned(path: Path) -> bool:
@@ -105,6 +137,20 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK | os.X_OK)
 
 
+def check_writable(settings: Settings) -> None:
+    """Refuse at once (one line, exit 2) to build where nothing can be written: before embedding,
+    which takes half a minute with the real model. The folder the store goes in, or the nearest
+    existing folder above it, is probed."""
+    if settings.chroma_url:
+        return
+    root = settings.store_dir.parent
+    probe = next((p for p in (root, *root.parents) if p.exists()), root)
+    if not writable(probe):
+        raise StoreError(
+            f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index."
+        )
+
+
 @contextmanager
 def _build_lock(root: Path, name: str) -> Iterator[None]:
     root.mkdir(parents=True, exist_ok=True)
@@ -114,6 +160,24 @@ def _build_lock(root: Path, name: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+FULL_BELOW = 16_000_000  # bytes free under which a failed write is put down to a full disk
+_FULL_WORDS = ("disk is full", "no space left", "os error 28", "sqlite_full", "quota exceeded")
+
+
+def _disk_full(e: BaseException, root: Path) -> DiskFull | None:
+    """The one-line error for a write that failed because the disk is full, else None. Chroma does
+    not always say so (on a full disk it may raise "Error in compaction: Failed to apply logs"),
+    so any failed write with under FULL_BELOW bytes left counts as one."""
+    try:
+        free: int | None = shutil.disk_usage(root).free
+    except OSError:
+        free = None
+    said = (isinstance(e, OSError) and e.errno in NO_SPACE) or any(w in str(e).lower() for w in _FULL_WORDS)
+    if said or (free is not None and free < FULL_BELOW):
+        return DiskFull(root, free, ("索引", "the index"))
+    return None
 
 
 def _remove_ours(path: Path) -> None:
@@ -249,19 +313,15 @@ def build_store(
         return build_remote(settings, chunks, vectors, sentences, sentence_vectors, fp, extra)
     check_owned(settings)
     root = settings.store_dir.parent
-    build_prefix, old_prefix = _prefixes(settings.store_dir)
-    if root.exists() and not writable(root):
-        raise StoreError(
-            f"索引目录 {root} 只读,无法建立索引。", f"The index folder {root} is read-only; cannot build the index."
-        )
+    check_writable(settings)
     with _build_lock(root, settings.store_dir.name):
-        for leftover in [*root.glob(build_prefix + "*"), *root.glob(old_prefix + "*")]:  # builds killed midway
+        for leftover in _leftovers(settings.store_dir):  # builds killed midway
             _remove_ours(leftover)
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=build_prefix, dir=root))
+            tmp = _new_build_folder(settings.store_dir)
             (tmp / OWNER_MARK).write_text("reviewqa index store; safe to delete\n")
         except OSError as e:
-            raise StoreError(
+            raise _disk_full(e, root) or StoreError(
                 f"无法写入索引目录 {root}:{e.strerror}", f"Cannot write the index folder {root}: {e.strerror}"
             ) from None
         try:
@@ -287,7 +347,7 @@ def build_store(
             if settings.store_dir.is_dir() and not any(settings.store_dir.iterdir()):
                 settings.store_dir.rmdir()
             elif settings.store_dir.exists():
-                old = root / f"{old_prefix}{os.getpid()}-{int(time.time() * 1000)}"
+                old = _folder("old", settings.store_dir, os.getpid(), time.time_ns())
                 os.replace(settings.store_dir, old)
             os.replace(tmp, settings.store_dir)
             if old is not None:
@@ -295,9 +355,14 @@ def build_store(
         except StoreError:
             raise
         except OSError as e:
-            raise StoreError(
+            raise _disk_full(e, root) or StoreError(
                 f"写入索引失败:{e.strerror or e}", f"Writing the index failed: {e.strerror or e}"
             ) from None
+        except Exception as e:  # Chroma's own errors: a full disk is the user's to fix, the rest is ours
+            full = _disk_full(e, root)
+            if full is None:
+                raise
+            raise full from None
         finally:
             if tmp.exists():
                 _remove_ours(tmp)

@@ -16,7 +16,7 @@ from typing import Any
 from assistant.corpus.citations import LATIN_NAME, _first_authors, find_citations, link_one
 from assistant.corpus.document import Citation, Document
 from assistant.errors import UserError
-from assistant.text import CJK_CHARS
+from assistant.text import CJK_CHARS, has_surrogates, shown
 
 MAX_DRAFT_CHARS = 200_000
 MAX_DRAFT_BYTES = 4 * MAX_DRAFT_CHARS  # UTF-8: at most 4 bytes a character
@@ -60,12 +60,18 @@ def read_draft(path: str | Path) -> str:
     """The draft's text from .md/.txt (UTF-8, BOM accepted) or .docx; one-line errors for an
     unreadable, empty, binary or oversized file."""
     p = Path(path)
-    if not p.exists():
-        raise UserError(f"找不到文稿:{p}", f"Draft not found: {p}")
-    if not p.is_file():
-        raise UserError(f"不是普通文件:{p}", f"Not a regular file: {p}")
+    try:
+        size = p.stat().st_size if p.is_file() else None
+    except OSError as e:  # a name too long, a folder we may not enter
+        raise UserError(
+            f"无法读取文稿 {shown(p)}:{e.strerror}", f"Cannot read the draft {shown(p)}: {e.strerror}"
+        ) from None
+    if size is None:
+        if not p.exists():
+            raise UserError(f"找不到文稿:{shown(p)}", f"Draft not found: {shown(p)}")
+        raise UserError(f"不是普通文件:{shown(p)}", f"Not a regular file: {shown(p)}")
     is_docx = p.suffix.lower() == ".docx"
-    if p.stat().st_size > (MAX_DOCX_BYTES if is_docx else MAX_DRAFT_BYTES):
+    if size > (MAX_DOCX_BYTES if is_docx else MAX_DRAFT_BYTES):
         raise _too_large(p, is_docx)
     try:
         if is_docx:
@@ -74,23 +80,28 @@ def read_draft(path: str | Path) -> str:
             raw = p.read_bytes()
             if b"\x00" in raw[:8192]:
                 raise UserError(
-                    f"文稿是二进制文件,请提供 .md、.txt 或 .docx:{p}",
-                    f"The draft is a binary file; give a .md, .txt or .docx: {p}",
+                    f"文稿是二进制文件,请提供 .md、.txt 或 .docx:{shown(p)}",
+                    f"The draft is a binary file; give a .md, .txt or .docx: {shown(p)}",
                 )
             text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UserError(f"文稿不是 UTF-8 文本:{p}", f"The draft is not UTF-8 text: {p}") from None
+        raise UserError(f"文稿不是 UTF-8 文本:{shown(p)}", f"The draft is not UTF-8 text: {shown(p)}") from None
     except OSError as e:
-        raise UserError(f"无法读取文稿 {p}:{e.strerror}", f"Cannot read the draft {p}: {e.strerror}") from None
+        raise UserError(
+            f"无法读取文稿 {shown(p)}:{e.strerror}", f"Cannot read the draft {shown(p)}: {e.strerror}"
+        ) from None
     return check_draft_text(text, str(p))
 
 
 def _too_large(p: Path, is_docx: bool) -> UserError:
     if is_docx:
         mb = MAX_DOCX_BYTES // 1_000_000
-        return UserError(f"文稿过大(.docx 上限 {mb} MB):{p}", f"Draft too large (.docx limit {mb} MB): {p}")
+        return UserError(
+            f"文稿过大(.docx 上限 {mb} MB):{shown(p)}", f"Draft too large (.docx limit {mb} MB): {shown(p)}"
+        )
     return UserError(
-        f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):{p}", f"Draft too large (limit {MAX_DRAFT_CHARS} characters): {p}"
+        f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):{shown(p)}",
+        f"Draft too large (limit {MAX_DRAFT_CHARS} characters): {shown(p)}",
     )
 
 
@@ -109,8 +120,8 @@ def _read_docx(p: Path) -> str:
 
 def _damaged_docx(p: Path) -> UserError:
     return UserError(
-        f"无法读取 .docx 文稿(文件损坏或不是 Word 文档):{p}",
-        f"Cannot read the .docx draft (damaged or not a Word document): {p}",
+        f"无法读取 .docx 文稿(文件损坏或不是 Word 文档):{shown(p)}",
+        f"Cannot read the .docx draft (damaged or not a Word document): {shown(p)}",
     )
 
 
@@ -131,8 +142,8 @@ def _check_docx_package(p: Path) -> None:
         raise _damaged_docx(p) from None
     if paragraphs > MAX_DOCX_PARAGRAPHS:
         raise UserError(
-            f"文稿段落过多({paragraphs} 段,上限 {MAX_DOCX_PARAGRAPHS}):{p}",
-            f"The draft has too many paragraphs ({paragraphs}, limit {MAX_DOCX_PARAGRAPHS}): {p}",
+            f"文稿段落过多({paragraphs} 段,上限 {MAX_DOCX_PARAGRAPHS}):{shown(p)}",
+            f"The draft has too many paragraphs ({paragraphs}, limit {MAX_DOCX_PARAGRAPHS}): {shown(p)}",
         )
 
 
@@ -140,8 +151,8 @@ def _check_unzipped(p: Path, unzipped: int) -> None:
     if unzipped > MAX_DOCX_UNZIPPED:
         mb, limit = -(-unzipped // 1_000_000), MAX_DOCX_UNZIPPED // 1_000_000
         raise UserError(
-            f"文稿过大:.docx 解压后约 {mb} MB(上限 {limit} MB):{p}",
-            f"Draft too large: the .docx unzips to about {mb} MB (limit {limit} MB): {p}",
+            f"文稿过大:.docx 解压后约 {mb} MB(上限 {limit} MB):{shown(p)}",
+            f"Draft too large: the .docx unzips to about {mb} MB (limit {limit} MB): {shown(p)}",
         )
 
 
@@ -150,10 +161,30 @@ def _paragraphs(xml: bytes) -> int:
     return xml.count(b"<w:p>") + xml.count(b"<w:p ") + xml.count(b"<w:p/>")
 
 
+def read_stdin_draft(stream: Any) -> str:
+    """`check -`: the bytes on stdin decoded strictly (whatever the locale makes of them), at most
+    the size of a draft file."""
+    raw = stream.buffer.read(MAX_DRAFT_BYTES + 1) if hasattr(stream, "buffer") else stream.read().encode()
+    if len(raw) > MAX_DRAFT_BYTES:
+        raise UserError(
+            f"文稿过大(上限 {MAX_DRAFT_CHARS} 字符):stdin",
+            f"Draft too large (limit {MAX_DRAFT_CHARS} characters): stdin",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeError:
+        raise UserError("文稿不是 UTF-8 文本:stdin", "The draft is not UTF-8 text: stdin") from None
+    return check_draft_text(text, "stdin")
+
+
 def check_draft_text(text: str, where: str = "") -> str:
     """Pasted or read text: not empty, not over the limit."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    where = f":{where}" if where else ""
+    where = f":{shown(where)}" if where else ""
+    if has_surrogates(text):
+        raise UserError(
+            f"文稿不是有效的 UTF-8 文本{where}", f"The draft is not valid UTF-8 text{where.replace(':', ': ', 1)}"
+        )
     if not text.strip():
         raise UserError(f"文稿为空{where}", f"The draft is empty{where.replace(':', ': ', 1)}")
     if len(text) > MAX_DRAFT_CHARS:

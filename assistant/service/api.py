@@ -17,11 +17,45 @@ from starlette.requests import Request  # at module level: FastAPI resolves the 
 
 from assistant.errors import UserError
 from assistant.service.admission import Admission, Busy
-from assistant.service.guard import Guard, add_login
+from assistant.service.guard import MAX_BODY, Guard, add_login
 from assistant.service.guard import json_error as _error
 from assistant.streams import close_generator
+from assistant.text import has_surrogates, shown
 
 MODEL_ID = "reviewqa"
+_ERROR_BODY = {
+    "type": "object",
+    "properties": {"error": {"type": "object", "description": "message, type"}},
+}
+_CODES = {
+    400: "输入无效(为空、过长、类型不对)/ invalid input (empty, too long, wrong type)",
+    401: "缺少或错误的密钥(设置了 REVIEWQA_API_KEY 时)/ missing or wrong key (with REVIEWQA_API_KEY set)",
+    413: f"请求体超过 {MAX_BODY} 字节 / body over {MAX_BODY} bytes",
+    422: "格式不对(不是 JSON 对象,或参数类型不对)/ malformed (not a JSON object, or a parameter of the wrong type)",
+    503: "模型繁忙,见 Retry-After / the model is busy: see Retry-After",
+}
+
+
+def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error codes a route answers, each with the one error shape, for the docs."""
+    errors = {c: {"description": _CODES[c], "content": {"application/json": {"schema": _ERROR_BODY}}} for c in codes}
+    return {200: {"description": "成功 / OK"}, **errors}
+
+
+def _body(required: tuple[str, ...], **fields: tuple[str, str]) -> dict[str, Any]:
+    """A JSON body's fields for the docs (`openapi_extra`): the routes take a dict and check each
+    field themselves, so that a wrong one is a 400 with our message."""
+    props = {name: {"type": t, "description": d} for name, (t, d) in fields.items()}
+    schema = {"type": "object", "required": list(required), "properties": props}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+HTTP_MESSAGES = {  # FastAPI's own refusals, in both languages like ours
+    400: "请求体无法解析(须为 UTF-8 编码的 JSON)。 / The body could not be parsed (it must be UTF-8 JSON).",
+    404: "没有这个地址。 / Not found.",
+    405: "此地址不接受该请求方法。 / Method not allowed here.",
+}
+K_FIELD = ("integer", "1–50, default 5 / 默认 5")
 
 
 def _history(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]]:
@@ -29,6 +63,8 @@ def _history(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]
     if not messages or not isinstance(messages, list):
         raise UserError("messages 不能为空。", "messages must be a non-empty list.")
     turns = [(str(m.get("role", "")), _text(m.get("content", ""))) for m in messages if isinstance(m, dict)]
+    if any(has_surrogates(text) for _, text in turns):  # "\ud800" in the JSON: not text we can use
+        raise UserError("消息不是有效的 UTF-8 文本。", "A message is not valid UTF-8 text.")
     if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
         raise UserError("最后一条消息必须是用户的问题。", "The last message must be the user's question.")
     history, pending = [], None
@@ -42,23 +78,48 @@ def _history(messages: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]]
 
 
 def _text(content: Any) -> str:
-    if isinstance(content, list):  # OpenAI content parts
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return str(content or "")
+    """A message's text: a string, or OpenAI content parts whose text parts are read (an image
+    part is skipped). Anything else is a 400, never str()'d into a question."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    not_text = UserError(
+        "消息内容必须是文本,或由文本片段组成的列表。", "A message's content must be text or a list of text parts."
+    )
+    if not isinstance(content, list):
+        raise not_text
+    texts = []
+    for part in content:
+        if not isinstance(part, dict):
+            raise not_text
+        if part.get("type", "text") == "text":
+            if not isinstance(part.get("text"), str):
+                raise not_text
+            texts.append(part["text"])
+    return "".join(texts)
+
+
+def _string(body: dict[str, Any], name: str, default: str = "") -> str:
+    """A text field of a JSON body: a wrong type is a 400 (`{"query": null}` is not "None")."""
+    value = body.get(name, default)
+    if not isinstance(value, str):
+        raise UserError(f"{name} 必须是文本。", f"{name} must be text.")
+    return value
 
 
 def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     """The FastAPI app: /v1, /api, /healthz, /login with a key (Gradio is mounted on it afterwards)."""
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import StreamingResponse
+    from fastapi.responses import HTMLResponse, StreamingResponse
     from starlette.background import BackgroundTask
+    from starlette.exceptions import HTTPException
 
     from assistant.answering.results import DoneEvent, SentenceEvent
     from assistant.errors import check_query
     from assistant.serialize import ask_json
 
-    api = FastAPI(title="reviewqa API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    # the docs are our own page (docs.py): Swagger UI and ReDoc load from a CDN, blank offline
+    api = FastAPI(title="reviewqa API", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
 
     @api.middleware("http")
     async def no_trace(request: Request, call_next):
@@ -73,7 +134,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
     @api.exception_handler(UserError)
     async def user_error(request: Request, e: UserError):
-        return _error(400, e.message("en"))
+        return _error(400, shown(e.message("en"), None))  # whatever it echoes can be sent as UTF-8
 
     admission = Admission(assistant.settings.queue_depth)
     api.state.admission = admission
@@ -93,7 +154,18 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             422, f"invalid request: {'.'.join(map(str, first.get('loc', [])))} {first.get('msg', '')}".strip()
         )
 
-    @api.get("/healthz")
+    @api.exception_handler(HTTPException)
+    async def http_error(request: Request, e: HTTPException):
+        """FastAPI's own refusals (a body it cannot parse, an unknown route) in the one error shape."""
+        return _error(e.status_code, HTTP_MESSAGES.get(e.status_code, str(e.detail)))
+
+    @api.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        from assistant.service.docs import docs_page
+
+        return HTMLResponse(docs_page(api.openapi()))
+
+    @api.get("/healthz", summary="服务是否在运行 / Is the server up")
     def healthz() -> dict[str, Any]:
         """Open to anyone: with a key set, it says only that the server is up."""
         if api_key:
@@ -105,12 +177,23 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             "passages": len(assistant.index.chunks),
         }
 
-    @api.get("/v1/models")
+    @api.get("/v1/models", summary="模型列表(OpenAI 兼容)/ The one model (OpenAI-compatible)")
     def models() -> dict[str, Any]:
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "reviewqa"}]}
 
-    @api.post("/v1/chat/completions")
+    @api.post(
+        "/v1/chat/completions",
+        summary="有据可查的回答(OpenAI 兼容)/ A cited answer (OpenAI-compatible)",
+        responses=_responses(400, 401, 413, 422, 503),
+        openapi_extra=_body(
+            ("messages",),
+            messages=("array", "OpenAI chat messages; the last is the user's question / 最后一条是用户的问题"),
+            stream=("boolean", "server-sent events, one sentence at a time / 逐句流式返回"),
+            model=("string", "reviewqa (any value is answered by the review) / 任意值"),
+        ),
+    )
     def chat_completions(body: dict[str, Any], request: Request):
+        """The answer text carries [n] markers; `citations` holds their passages and quotes."""
         question, history = _history(body.get("messages"))
         question = check_query(question)
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
@@ -199,21 +282,31 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
         return StreamingResponse(until_gone(), media_type="text/event-stream", background=BackgroundTask(release))
 
-    @api.post("/api/retrieve")
+    @api.post(
+        "/api/retrieve",
+        summary="检索段落(不用大模型)/ Passages for a question (no LLM)",
+        responses=_responses(400, 401, 413, 422),
+        openapi_extra=_body(("query",), query=("string", "question or keywords / 问题或关键词"), k=K_FIELD),
+    )
     def retrieve(body: dict[str, Any]) -> dict[str, Any]:
         from assistant.serialize import passage_json
 
-        q, k = check_query(str(body.get("query", ""))), _k(body)
+        q, k = check_query(body.get("query", "")), _k(body)
         hits = assistant.retriever.search(q, k)
         return {"query": q, "passages": [passage_json(h.passage, assistant.index.doc, h.score) for h in hits]}
 
-    @api.post("/api/cite")
+    @api.post(
+        "/api/cite",
+        summary="论断的依据与文献 / Supporting quotes and references for a claim",
+        responses=_responses(400, 401, 413, 422, 503),
+        openapi_extra=_body(("claim",), claim=("string", "a statement to check / 待核查的论断"), k=K_FIELD),
+    )
     def cite(body: dict[str, Any]) -> dict[str, Any]:
         from assistant.errors import check_claim
         from assistant.serialize import cite_json
         from assistant.text import detect_lang
 
-        claim = check_claim(str(body.get("claim", "")))
+        claim = check_claim(body.get("claim", ""))
         with admission:
             verdict = assistant.citer.cite(claim, _k(body))
         return cite_json(
@@ -223,30 +316,43 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
             detect_lang(claim),
         )
 
-    @api.post("/api/summarize")
+    @api.post(
+        "/api/summarize",
+        summary="双语摘要 / Bilingual summary of the review or a section",
+        responses=_responses(400, 401, 413, 422, 503),
+        openapi_extra=_body((), section=("string", "a section id such as 3.1, or all (default) / 章节编号或 all")),
+    )
     def summarize(body: dict[str, Any]) -> dict[str, Any]:
+        from assistant.answering.summarize import check_section
         from assistant.answering.summarize import summarize as run
 
-        section = str(body.get("section", "all"))
-        if section != "all" and not any(s.id == section for s in assistant.index.doc.sections):
-            raise UserError(f"没有章节 {section}。", f"No section {section}.")
+        section = check_section(assistant.index.doc, _string(body, "section", "all"))
         with admission:
             return run(assistant, section, ("zh", "en"))
 
-    @api.get("/api/refs/{n}")
+    @api.get(
+        "/api/refs/{n}",
+        summary="一篇参考文献的档案 / One reference's dossier",
+        responses=_responses(400, 401, 422),
+    )
     def refs(n: int) -> dict[str, Any]:
         from assistant.research.dossier import dossier
         from assistant.serialize import dossier_json
 
         return dossier_json(dossier(assistant.index, n, assistant.glosser), assistant.index.doc)
 
-    @api.post("/api/check")
+    @api.post(
+        "/api/check",
+        summary="文稿核查 / Check a draft's statements and citations",
+        responses=_responses(400, 401, 413, 422, 503),
+        openapi_extra=_body(("text",), text=("string", "the draft's text / 文稿全文")),
+    )
     def check(body: dict[str, Any]) -> list[dict[str, Any]] | dict[str, Any]:
         from assistant.research.draft import DraftChecker, check_draft_text
         from assistant.serialize import references_json, sentence_json
 
+        text = check_draft_text(_string(body, "text"))  # before the checker is built
         checker = DraftChecker(assistant.citer)
-        text = check_draft_text(str(body.get("text", "")))
         with admission:
             checked = checker.check(text)
         return {
@@ -259,6 +365,6 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
 
 def _k(body: dict[str, Any]) -> int:
     k = body.get("k", 5)
-    if not isinstance(k, int) or not 1 <= k <= 50:
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:  # true is not 1
         raise UserError("k 必须是 1–50 的整数。", "k must be an integer from 1 to 50.")
     return k
