@@ -212,20 +212,20 @@ def sentence_json(d: DraftSentence, doc: Document) -> dict[str, Any]:
     }
 
 
-def references_json(nums: list[int], doc: Document) -> dict[str, Any]:
+def references_json(nums: list[int], doc: Document, bibtex_note: bool = False) -> dict[str, Any]:
     from assistant.corpus.bibformat import bibtex, gbt7714
 
     refs = [doc.reference(n) for n in nums]
     return {
         "references": [reference_json(r) for r in refs],
         "gbt7714": gbt7714(refs),
-        "bibtex": bibtex(refs, doc.references),
+        "bibtex": bibtex(refs, doc.references, bibtex_note),
     }
 
 
-def dossier_json(d: Dossier, doc: Document) -> dict[str, Any]:
-    """The `refs N` shape: the reference, its formats, every citing sentence and its co-cited ones."""
-    from assistant.corpus.bibformat import bibtex
+def dossier_json(d: Dossier, doc: Document, bibtex_note: bool = False) -> dict[str, Any]:
+    """The `refs N` shape: the reference, its formats (plain text), every citing sentence and its co-cited ones."""
+    from assistant.corpus.bibformat import bibtex, plain
 
     r = d.reference
     citing = []
@@ -248,8 +248,8 @@ def dossier_json(d: Dossier, doc: Document) -> dict[str, Any]:
     return {
         **reference_json(r),
         "passages": list(r.cited_in),
-        "gbt7714": r.entry,
-        "bibtex": bibtex([r], doc.references),
+        "gbt7714": plain(r.entry),
+        "bibtex": bibtex([r], doc.references, bibtex_note),
         "times_cited": len(citing),
         "citing": citing,
         "co_cited": [{"n": m, "entry": doc.reference(m).entry, "count": k} for m, k in d.co_cited.most_common()],

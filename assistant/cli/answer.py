@@ -83,6 +83,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if result.note and result.backend == "extractive":
         print(result.note)
     if result.citations:
+        from assistant.corpus.bibformat import plain
+
         print(f"\n{t('sources', lang)} ({GROUNDED[lang]}; {result.backend}: {result.model}):")
         for c in result.citations:
             p = c["passage"]
@@ -92,7 +94,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 if quote.get("gloss"):
                     print(f"        ≈ {quote['gloss']}  ({'机器翻译' if lang == 'zh' else 'machine translation'})")
             for r in c["quote_references"]:
-                print(f"      ↳ [{r['n']}] {r['entry']}")
+                print(f"      ↳ [{r['n']}] {plain(r['entry'])}")
     return 0
 
 
@@ -142,8 +144,9 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if args.format == "bibtex":
         from assistant.corpus.bibformat import bibtex
 
-        print(bibtex(refs, doc.references))
+        print(bibtex(refs, doc.references, args.bibtex_note))
         return 0
+    from assistant.corpus.bibformat import plain
     from assistant.ui.i18n import VERDICT_LABELS
 
     print(
@@ -161,7 +164,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if obj["references"]:
         print(f"\n{t('references', lang)}:")
         for r in obj["references"]:
-            print(f"  [{r['n']}] {r['entry']}")
+            print(f"  [{r['n']}] {plain(r['entry'])}")
     return 0
 
 
@@ -239,6 +242,9 @@ def add_commands(sub: Any, add: Any) -> None:
     sp.add_argument("claim", nargs="?")
     opt.k(sp, "supporting sentences")
     sp.add_argument("--format", choices=["text", "gbt7714", "bibtex"], default="text")
+    from assistant.cli.research import bibtex_note
+
+    bibtex_note(sp)
     opt.batch(sp, "claim", "claim")
     opt.backend(sp, "verdicts and translation")
     opt.no_translate(sp)

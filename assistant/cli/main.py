@@ -78,12 +78,14 @@ def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
 
 
 def _retrieve_text(obj: dict[str, Any]) -> str:
+    from assistant.corpus.bibformat import plain
+
     lines = [f"问题 / query: {obj['query']}"]
     for i, p in enumerate(obj["passages"], 1):
         lines.append(f"\n[{i}] {p['section']}  ({p['id']}, score {p['score']:.4f}, chars {p['start']}–{p['end']})")
         lines.append("    " + p["text"])
         for r in p["references"]:
-            lines.append(f"    ↳ [{r['n']}] {r['entry']}")
+            lines.append(f"    ↳ [{r['n']}] {plain(r['entry'])}")
     return "\n".join(lines)
 
 
@@ -132,13 +134,15 @@ def cmd_refs(args: argparse.Namespace) -> int:
         from assistant.research.dossier import by_citations
 
         refs = [doc.reference(n) for n, _ in by_citations(doc)]
+    from assistant.corpus.bibformat import plain
+
     for r in refs:
         obj = refs_json(r)
         emit(
             obj,
             args.json,
             lambda obj=obj: (
-                f"[{obj['n']}] {obj['entry']}\n"
+                f"[{obj['n']}] {plain(obj['entry'])}\n"
                 f"     文中 cited as: {'; '.join(obj['cited_as']) or '—'}\n"
                 f"     段落 passages: {', '.join(obj['passages']) or '—'}"
             ),
@@ -204,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("n", nargs="?", type=int, help="a reference number: its dossier / 文献编号")
     sp.add_argument("--unresolved", action="store_true", help="in-text citations not linked / 未链接的引用")
     sp.add_argument("--sort", choices=["list", "cited"], default="list", help="cited: most cited first")
+    from assistant.cli.research import bibtex_note
+
+    bibtex_note(sp)
     opt.lang(sp)
     opt.backend(sp, "the use lines")
     sp = add("config", "every setting, its value, source and help / 全部设置及其说明", cmd_config)

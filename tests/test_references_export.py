@@ -1,0 +1,94 @@
+"""Thesis-ready references: plain GB/T 7714 in text (italics only where a format has them), BibTeX
+names BibTeX can read, the author–year variant, the review's own entry when it cites nothing, and
+the reference list exported as RIS and CSL-JSON, read back with rispy and citeproc-py."""
+
+from __future__ import annotations
+
+from .helpers import run_cli
+
+REVIEW_GBT = "耿子恒, 沈体雁, 肖金成. 人工智能与区域经济：研究进展、启示与展望[J]. 区域经济评论, 2026(2): 150-160."
+REVIEW_AY = "耿子恒, 沈体雁, 肖金成. 2026. 人工智能与区域经济：研究进展、启示与展望[J]. 区域经济评论, (2): 150-160."
+
+
+# ---------------------------------------------------------------------------- italics
+def test_text_output_is_plain_and_italics_stay_where_the_format_has_them(doc, hash_env):
+    from assistant.corpus.bibformat import entry_html, gbt7714, plain
+    from assistant.research.export import turn_markdown
+
+    r1, r6 = doc.reference(1), doc.reference(6)
+    assert "*Regional studies*" in r1.entry  # as the PDF printed it
+    text = gbt7714([r1, r6])
+    assert "*" not in text and "Regional studies, 2021" in text and "[1] DOLOREUX D" in text
+    assert plain(r6.entry).startswith("PORTER M E. Clusters and the new economics of competition [M]")
+    assert "<i>Regional studies</i>" in entry_html(r1.entry) and "*" not in entry_html(r1.entry)
+    assert entry_html("A & B *x*") == "A &amp; B <i>x</i>"  # escaped, then italic
+    md = turn_markdown(
+        "q",
+        "a [1]",
+        [
+            {
+                "marker": 1,
+                "passage": {"section": "s", "id": "p", "start": 0, "end": 1},
+                "quotes": [],
+                "quote_references": [{"n": 1, "entry": r1.entry}],
+            }
+        ],
+        "en",
+    )
+    assert "*Regional studies*" in md  # Markdown keeps its italics
+    out = run_cli("refs", env=hash_env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Regional studies" in out.stdout and "*" not in out.stdout
+
+
+# ---------------------------------------------------------------------------- BibTeX
+def test_bibtex_names_are_surname_comma_initials_and_the_note_is_optional(doc):
+    from assistant.corpus.bibformat import bibtex
+
+    b1 = bibtex([doc.reference(1)], doc.references)
+    assert "author = {Doloreux, D. and Turkina, E.}," in b1 and "note" not in b1
+    assert "author = {Porter, M. E.}," in bibtex([doc.reference(6)])
+    b3 = bibtex([doc.reference(3)])
+    assert "Torrecilla-Salinas, C.}" in b3 and "journal = {Regional science policy \\& practice}" in b3
+    assert "author = {Chen, Y. and Nie, H. and Chen, J. and others}," in bibtex([doc.reference(5)])
+    assert "author = {高静 and 李丹 and 陈峰 and others}," in bibtex([doc.reference(15)])
+    b12 = bibtex([doc.reference(12)])
+    assert "author = {罗伯塔·卡佩罗}," in b12 and "translator = {安虎森 and others}," in b12
+    assert "author = {蔡跃洲 and 陈楠}," in bibtex([doc.reference(7)])  # Chinese names as written
+    kept = bibtex([doc.reference(16)], doc.references, note=True)
+    assert "note = {[16] in 耿子恒, 沈体雁, 肖金成 (2026), 区域经济评论 2026(2)}," in kept
+
+
+# ---------------------------------------------------------------------------- the review itself, author–year
+def test_the_reviews_own_entry_and_the_author_year_variant(doc):
+    from assistant.corpus.bibformat import ay_entry, bibtex, gbt7714, gbt7714_ay
+    from assistant.corpus.records import review_reference
+
+    me = review_reference(doc)
+    assert gbt7714([me]) == f"[1] {REVIEW_GBT}"  # pages from the article number 2095-5766(2026)02-0150-11
+    assert ay_entry(me) == REVIEW_AY
+    assert bibtex([me]).startswith("@article{geng2026ren,") and "pages = {150-160}" in bibtex([me])
+    refs = doc.references
+    assert ay_entry(doc.reference(1), refs) == (
+        "DOLOREUX D, TURKINA E. 2021. New path creation in the artificial intelligence industry: regional "
+        "preconditions, new actors and their collective actions, and policies[J]. Regional studies, "
+        "55(10-11): 1751-1763."
+    )
+    assert ay_entry(doc.reference(5), refs).startswith("CHEN Y, NIE H, CHEN J, et al. 2021. Regional")
+    assert (
+        ay_entry(doc.reference(10), refs) == "杨开忠. 2024. 以新质生产力布局推动新区域协调发展[J]. 经济研究参考, (6)."
+    )
+    assert ay_entry(doc.reference(7), refs) == (
+        "蔡跃洲, 陈楠. 2019. 新技术革命下人工智能与高质量增长、高质量就业[J]. 数量经济技术经济研究, 36(5)."
+    )
+    assert ay_entry(doc.reference(12), refs) == (
+        "[意大利]罗伯塔·卡佩罗. 2022. 区域经济学(第二版)[M]. 安虎森, 等, 译. 北京: 经济管理出版社."
+    )
+    assert ay_entry(doc.reference(15), refs).startswith("高静, 李丹, 陈峰, 等. 2025. 乡村双创")
+    # same authors, same year: 2020a, 2020b in list order
+    assert ay_entry(doc.reference(56), refs).startswith("张龙辉, 肖克. 2020a. 人工智能应用下的大都市区治理")
+    assert ay_entry(doc.reference(57), refs).startswith("张龙辉, 肖克. 2020b. ")
+    lines = gbt7714_ay(refs).splitlines()
+    assert len(lines) == 78 and not lines[0].startswith("[")
+    # Chinese first, by the pinyin of the authors (安虎森 first), then the Western entries
+    assert lines[0].startswith("安虎森. 2018.") and lines[-6].startswith("CHEN Y") and lines[-1].startswith("YU Z")
