@@ -4,8 +4,11 @@ the reference list exported as RIS and CSL-JSON, read back with rispy and citepr
 
 from __future__ import annotations
 
+import json
+
 from .helpers import run_cli
 
+UNCITED = "发挥人工智能技术经济作用,有利于激活区域经济高质量发展的新动能。"  # a review sentence citing nothing
 REVIEW_GBT = "耿子恒, 沈体雁, 肖金成. 人工智能与区域经济：研究进展、启示与展望[J]. 区域经济评论, 2026(2): 150-160."
 REVIEW_AY = "耿子恒, 沈体雁, 肖金成. 2026. 人工智能与区域经济：研究进展、启示与展望[J]. 区域经济评论, (2): 150-160."
 
@@ -92,3 +95,37 @@ def test_the_reviews_own_entry_and_the_author_year_variant(doc):
     assert len(lines) == 78 and not lines[0].startswith("[")
     # Chinese first, by the pinyin of the authors (安虎森 first), then the Western entries
     assert lines[0].startswith("安虎森. 2018.") and lines[-6].startswith("CHEN Y") and lines[-1].startswith("YU Z")
+
+
+# ---------------------------------------------------------------------------- cite: a sentence that cites nothing
+def test_cite_points_to_the_review_when_its_sentence_cites_nothing(hash_env):
+    out = run_cli("cite", UNCITED, "--backend", "extractive", "--format", "gbt7714", env=hash_env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"[1] {REVIEW_GBT}"
+    assert "综述此处未注明文献" in out.stderr and "请引用综述本身" in out.stderr
+    ay = run_cli("cite", UNCITED, "--backend", "extractive", "--format", "gbt7714-ay", env=hash_env)
+    assert ay.returncode == 0 and ay.stdout.strip() == REVIEW_AY
+    js = run_cli("cite", UNCITED, "--backend", "extractive", "--json", env=hash_env)
+    obj = json.loads(js.stdout)
+    assert obj["verdict"] == "supported" and obj["references"] == [] and obj["support"]  # existing fields kept
+    inst = obj["cite_instead"]
+    assert inst["gbt7714"] == REVIEW_GBT and inst["gbt7714_ay"] == REVIEW_AY
+    assert inst["bibtex"].startswith("@article{geng2026ren,") and "请引用综述本身" in inst["note"]["zh"]
+    assert "cite the review itself" in inst["note"]["en"] and "cites no source" in inst["note"]["en"]
+
+
+def test_the_cite_note_follows_the_output_language(doc, capsys):
+    from assistant.cli.answer import print_references
+
+    print_references([], doc, "gbt7714", "en", verdict="supported")
+    cap = capsys.readouterr()
+    assert cap.out.strip() == f"[1] {REVIEW_GBT}" and "the review cites no source here" in cap.err.lower()
+    assert "综述" not in cap.err
+    print_references([], doc, "bibtex", "zh", verdict="supported")
+    cap = capsys.readouterr()
+    assert cap.out.startswith("@article{geng2026ren,") and "综述此处未注明文献" in cap.err
+    print_references([], doc, "gbt7714", "en", verdict="not_found")  # no review sentence: nothing to cite
+    cap = capsys.readouterr()
+    assert cap.out == "" and "no reference to cite" in cap.err
+    print_references([doc.reference(1)], doc, "gbt7714", "en", verdict="supported")
+    assert capsys.readouterr().out.strip().startswith("[1] DOLOREUX D, TURKINA E. New path")
