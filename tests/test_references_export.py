@@ -5,6 +5,11 @@ the reference list exported as RIS and CSL-JSON, read back with rispy and citepr
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+
+import pytest
+
+from assistant.errors import UserError
 
 from .helpers import run_cli
 
@@ -129,3 +134,112 @@ def test_the_cite_note_follows_the_output_language(doc, capsys):
     assert cap.out == "" and "no reference to cite" in cap.err
     print_references([doc.reference(1)], doc, "gbt7714", "en", verdict="supported")
     assert capsys.readouterr().out.strip().startswith("[1] DOLOREUX D, TURKINA E. New path")
+
+
+# ---------------------------------------------------------------------------- RIS and CSL-JSON
+def test_selection_of_references(doc):
+    from assistant.corpus.exports import select
+
+    assert [r.n for r in select(doc, "3,16,20-25")] == [3, 16, 20, 21, 22, 23, 24, 25]
+    assert [r.n for r in select(doc, "")] == list(range(1, 79))
+    assert [r.n for r in select(doc, " 16, 3,3 ")] == [3, 16]
+    for bad in ("0", "79", "5-3", "x", "3,,4", "1-"):
+        with pytest.raises(UserError) as e:
+            select(doc, bad)
+        assert e.value.zh != e.value.en and e.value.zh and e.value.en
+
+
+def test_ris_reads_back_with_rispy(doc):
+    import rispy
+
+    from assistant.corpus.exports import export
+
+    entries = rispy.loads(export("ris", doc.references, doc.references))
+    assert len(entries) == 78
+    zh = entries[15]  # [16] 马述忠,陈逸凡,张洪胜.产业数字化与生产全球化…[J].管理世界,2024,40(11).
+    assert zh["type_of_reference"] == "JOUR" and zh["authors"] == ["马述忠", "陈逸凡", "张洪胜"]
+    assert zh["title"] == "产业数字化与生产全球化:基于附加值地理分布的视角" and zh["secondary_title"] == "管理世界"
+    assert zh["year"] == "2024" and zh["volume"] == "40" and zh["number"] == "11"
+    en = entries[0]
+    assert en["authors"] == ["Doloreux, D.", "Turkina, E."] and en["secondary_title"] == "Regional studies"
+    assert en["title"].startswith("New path creation") and en["year"] == "2021"
+    assert (en["start_page"], en["end_page"]) == ("1751", "1763")
+    book = entries[11]
+    assert book["type_of_reference"] == "BOOK" and book["publisher"] == "经济管理出版社"
+    assert book["place_published"] == "北京"
+
+
+def test_csl_json_renders_with_citeproc_py(doc):
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    from assistant.corpus.exports import export
+    from assistant.corpus.records import record
+
+    items = json.loads(export("csljson", doc.references, doc.references))
+    assert len(items) == 78 and len({i["id"] for i in items}) == 78
+    assert items[0]["author"][0] == {"family": "Doloreux", "given": "D."}
+    assert items[15]["author"][0] == {"family": "马述忠"} and items[15]["container-title"] == "管理世界"
+    style = CitationStylesStyle("harvard-cite-them-right", validate=False)  # a style citeproc-py ships
+    bib = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
+    for i in items:
+        bib.register(Citation([CitationItem(i["id"])]))
+    rendered = [str(x) for x in bib.bibliography()]
+    assert len(rendered) == 78
+    for r in doc.references:
+        title = record(r).title
+        assert any(title in x for x in rendered), title
+
+
+def test_refs_command_exports_files(hash_env):
+    import rispy
+
+    out = run_cli("refs", "--format", "ris", "--refs", "3,16,20-25", env=hash_env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert [e["title"][:4] for e in rispy.loads(out.stdout)][1] == "产业数字"
+    assert len(rispy.loads(out.stdout)) == 8
+    bib = run_cli("refs", "--format", "bibtex", "--refs", "16", "--bibtex-note", env=hash_env, timeout=120)
+    assert bib.stdout.startswith("@article{ma2024chan,") and "note = {[16] in" in bib.stdout
+    ay = run_cli("refs", "--format", "gbt7714-ay", env=hash_env, timeout=120)
+    assert len(ay.stdout.splitlines()) == 78 and "*" not in ay.stdout
+    one = run_cli("refs", "16", "--format", "csljson", env=hash_env, timeout=120)  # a number: that one entry
+    assert [i["title"] for i in json.loads(one.stdout)] == ["产业数字化与生产全球化:基于附加值地理分布的视角"]
+    bad = run_cli("refs", "--format", "ris", "--refs", "70-90", env=hash_env, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "90" in bad.stderr
+    helptext = run_cli("refs", "--help", timeout=60).stdout
+    assert all(w in helptext for w in ("ris", "csljson", "gbt7714-ay", "--refs", "--bibtex-note"))
+
+
+# ---------------------------------------------------------------------------- HTTP API
+@pytest.fixture
+def api_client(doc):
+    from fastapi.testclient import TestClient
+
+    from assistant.service.api import build_api
+    from assistant.settings import Settings
+
+    model = SimpleNamespace(settings=Settings(), index=SimpleNamespace(doc=doc))
+    return TestClient(build_api(model, SimpleNamespace(), api_key="k-export"))
+
+
+def test_api_exports_the_reference_list(api_client):
+    import rispy
+
+    auth = {"Authorization": "Bearer k-export"}
+    assert api_client.get("/api/refs/export?format=ris").status_code == 401  # the key guard covers it
+    r = api_client.get("/api/refs/export?format=ris&refs=3,16,20-25", headers=auth)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-research-info-systems")
+    assert "attachment" in r.headers["content-disposition"] and ".ris" in r.headers["content-disposition"]
+    assert len(rispy.loads(r.text)) == 8
+    c = api_client.get("/api/refs/export?format=csljson", headers=auth)
+    assert c.headers["content-type"].startswith("application/vnd.citationstyles.csl+json") and len(c.json()) == 78
+    b = api_client.get("/api/refs/export?format=bibtex&refs=16&note=1", headers=auth)
+    assert b.headers["content-type"].startswith("application/x-bibtex") and "note = {[16]" in b.text
+    assert "note" not in api_client.get("/api/refs/export?format=bibtex&refs=16", headers=auth).text
+    g = api_client.get("/api/refs/export?format=gbt7714&refs=1", headers=auth)
+    assert (
+        g.headers["content-type"].startswith("text/plain") and g.text.startswith("[1] DOLOREUX") and "*" not in g.text
+    )
+    for q in ("format=docx", "format=ris&refs=0"):
+        bad = api_client.get(f"/api/refs/export?{q}", headers=auth)
+        assert bad.status_code == 400 and bad.json()["error"]["message"]

@@ -125,3 +125,21 @@ def bibtex_note(sp: argparse.ArgumentParser) -> None:
         action="store_true",
         help="BibTeX: keep a note naming the review and the entry's number in it / 保留来源注释",
     )
+
+
+def refs_export_options(sp: argparse.ArgumentParser) -> None:
+    """`refs --format … --refs …`: the reference list as a file (formats from corpus.exports)."""
+    from assistant.corpus.exports import FORMATS
+
+    sp.add_argument(
+        "--format",
+        choices=["text", *FORMATS],
+        default="text",
+        help="text (default), or the list as a file on stdout: "
+        + "; ".join(f"{k}: {f.help}" for k, f in FORMATS.items())
+        + " / 导出格式",
+    )
+    sp.add_argument(
+        "--refs", metavar="LIST", help="only these references, e.g. 3,16,20-25 (default: all 78) / 文献编号"
+    )
+    bibtex_note(sp)
