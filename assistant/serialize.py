@@ -181,7 +181,32 @@ def cite_json(r: CiteResult, doc: Document, glosser: Any = None, lang: str = "")
         **({"scores": r.scores} if r.scores else {}),
         "references": [reference_json(doc.reference(n)) for n in r.references],
         **({"translation": r.translation} if r.translation else {}),
+        **(
+            {"cite_instead": cite_instead_json(doc)}
+            if cites_nothing(r.verdict, bool(support), bool(r.references))
+            else {}
+        ),
     }
+
+
+CITE_REVIEW = {
+    "zh": "综述此处未注明文献;如引用此观点,请引用综述本身。",
+    "en": "The review cites no source here; to cite this point, cite the review itself.",
+}
+
+
+def cites_nothing(verdict: str, quoted: bool, cited: bool) -> bool:
+    """The review says it (a supporting quote) but cites nobody for it: the review is the source."""
+    return verdict in ("supported", "partial") and quoted and not cited
+
+
+def cite_instead_json(doc: Document) -> dict[str, Any]:
+    """The review's own entry, in every format `cite` offers, with the note saying why."""
+    from assistant.corpus.bibformat import ay_entry, bibtex
+    from assistant.corpus.records import review_reference
+
+    me = review_reference(doc)
+    return {"note": dict(CITE_REVIEW), "gbt7714": me.entry, "gbt7714_ay": ay_entry(me), "bibtex": bibtex([me])}
 
 
 def empty_cite_json(claim: str, error: str = "") -> dict[str, Any]:
@@ -212,20 +237,20 @@ def sentence_json(d: DraftSentence, doc: Document) -> dict[str, Any]:
     }
 
 
-def references_json(nums: list[int], doc: Document) -> dict[str, Any]:
+def references_json(nums: list[int], doc: Document, bibtex_note: bool = False) -> dict[str, Any]:
     from assistant.corpus.bibformat import bibtex, gbt7714
 
     refs = [doc.reference(n) for n in nums]
     return {
         "references": [reference_json(r) for r in refs],
         "gbt7714": gbt7714(refs),
-        "bibtex": bibtex(refs, doc.references),
+        "bibtex": bibtex(refs, doc.references, bibtex_note),
     }
 
 
-def dossier_json(d: Dossier, doc: Document) -> dict[str, Any]:
-    """The `refs N` shape: the reference, its formats, every citing sentence and its co-cited ones."""
-    from assistant.corpus.bibformat import bibtex
+def dossier_json(d: Dossier, doc: Document, bibtex_note: bool = False) -> dict[str, Any]:
+    """The `refs N` shape: the reference, its formats (plain text), every citing sentence and its co-cited ones."""
+    from assistant.corpus.bibformat import bibtex, plain
 
     r = d.reference
     citing = []
@@ -248,8 +273,8 @@ def dossier_json(d: Dossier, doc: Document) -> dict[str, Any]:
     return {
         **reference_json(r),
         "passages": list(r.cited_in),
-        "gbt7714": r.entry,
-        "bibtex": bibtex([r], doc.references),
+        "gbt7714": plain(r.entry),
+        "bibtex": bibtex([r], doc.references, bibtex_note),
         "times_cited": len(citing),
         "citing": citing,
         "co_cited": [{"n": m, "entry": doc.reference(m).entry, "count": k} for m, k in d.co_cited.most_common()],

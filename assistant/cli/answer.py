@@ -85,6 +85,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if result.note and result.backend == "extractive":
         print(result.note)
     if result.citations:
+        from assistant.corpus.bibformat import plain
+
         print(f"\n{t('sources', lang)} ({GROUNDED[lang]}; {result.backend}: {result.model}):")
         for c in result.citations:
             p = c["passage"]
@@ -94,7 +96,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 if quote.get("gloss"):
                     print(f"        ≈ {quote['gloss']}  ({'机器翻译' if lang == 'zh' else 'machine translation'})")
             for r in c["quote_references"]:
-                print(f"      ↳ [{r['n']}] {r['entry']}")
+                print(f"      ↳ [{r['n']}] {plain(r['entry'])}")
     return 0
 
 
@@ -136,16 +138,10 @@ def cmd_cite(args: argparse.Namespace) -> int:
         return 0
     doc = c.index.doc
     refs = [doc.reference(r["n"]) for r in obj["references"]]
-    if args.format == "gbt7714":
-        from assistant.corpus.bibformat import gbt7714
-
-        print(gbt7714(refs))
+    if args.format != "text":
+        print_references(refs, doc, args.format, lang, obj["verdict"], bool(obj["support"]), args.bibtex_note)
         return 0
-    if args.format == "bibtex":
-        from assistant.corpus.bibformat import bibtex
-
-        print(bibtex(refs, doc.references))
-        return 0
+    from assistant.corpus.bibformat import plain
     from assistant.ui.i18n import VERDICT_LABELS
 
     print(
@@ -163,8 +159,42 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if obj["references"]:
         print(f"\n{t('references', lang)}:")
         for r in obj["references"]:
-            print(f"  [{r['n']}] {r['entry']}")
+            print(f"  [{r['n']}] {plain(r['entry'])}")
+    elif obj.get("cite_instead"):
+        print(f"\n{t('references', lang)}: {obj['cite_instead']['note'][lang]}\n  {obj['cite_instead']['gbt7714']}")
     return 0
+
+
+NOTHING_TO_CITE = {"zh": "{verdict}:没有可引用的文献。", "en": "{verdict}: no reference to cite."}
+
+
+def print_references(
+    refs: list[Any],
+    doc: Any,
+    fmt: str,
+    lang: str,
+    verdict: str,
+    supported: bool = True,
+    bibtex_note: bool = False,
+) -> None:
+    """`cite --format gbt7714|gbt7714-ay|bibtex`: the entries alone on stdout (ready to paste); when
+    the review's sentence cites nobody, a note on stderr and the review's own entry instead."""
+    from assistant.corpus.bibformat import bibtex, gbt7714, gbt7714_ay
+    from assistant.corpus.records import review_reference
+    from assistant.serialize import CITE_REVIEW, cites_nothing
+    from assistant.ui.i18n import VERDICT_LABELS
+
+    if not refs:
+        if not cites_nothing(verdict, supported, False):
+            label = VERDICT_LABELS.get(verdict, {}).get(lang, verdict)
+            print(NOTHING_TO_CITE[lang].format(verdict=label), file=sys.stderr)
+            return
+        print(CITE_REVIEW[lang], file=sys.stderr)
+        refs = [review_reference(doc)]
+    if fmt == "bibtex":
+        print(bibtex(refs, doc.references, bibtex_note))
+    else:
+        print(gbt7714_ay(refs, doc.references) if fmt == "gbt7714-ay" else gbt7714(refs))
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
@@ -242,7 +272,15 @@ def add_commands(sub: Any, add: Any) -> None:
     sp = add("cite", "supporting quotes and references for a claim / 为论断查找依据与文献", cmd_cite)
     sp.add_argument("claim", nargs="?")
     opt.k(sp, "supporting sentences")
-    sp.add_argument("--format", choices=["text", "gbt7714", "bibtex"], default="text")
+    sp.add_argument(
+        "--format",
+        choices=["text", "gbt7714", "gbt7714-ay", "bibtex"],
+        default="text",
+        help="the references alone: GB/T 7714 numbered, author–year (著者-出版年制), or BibTeX",
+    )
+    from assistant.cli.research import bibtex_note
+
+    bibtex_note(sp)
     opt.batch(sp, "claim", "claim")
     opt.backend(sp, "verdicts and translation")
     opt.no_translate(sp)

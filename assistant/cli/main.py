@@ -27,6 +27,7 @@ examples / 示例:
   reviewqa index                         build or refresh the index / 构建索引
   reviewqa retrieve "智能鸿沟是什么?"       passages for a question / 检索段落
   reviewqa refs --unresolved              citations that could not be linked / 未能链接的引用
+  reviewqa refs --format ris --refs 3,16,20-25 > refs.ris   export references / 导出参考文献
   reviewqa eval tests/data/dev_retrieval.jsonl --k 5
 """
 
@@ -78,12 +79,14 @@ def _retrieve_obj(r, query: str, k: int) -> dict[str, Any]:
 
 
 def _retrieve_text(obj: dict[str, Any]) -> str:
+    from assistant.corpus.bibformat import plain
+
     lines = [f"问题 / query: {obj['query']}"]
     for i, p in enumerate(obj["passages"], 1):
         lines.append(f"\n[{i}] {p['section']}  ({p['id']}, score {p['score']:.4f}, chars {p['start']}–{p['end']})")
         lines.append("    " + p["text"])
         for r in p["references"]:
-            lines.append(f"    ↳ [{r['n']}] {r['entry']}")
+            lines.append(f"    ↳ [{r['n']}] {plain(r['entry'])}")
     return "\n".join(lines)
 
 
@@ -112,6 +115,8 @@ def cmd_refs(args: argparse.Namespace) -> int:
     from assistant.indexing.build import load_document
     from assistant.serialize import refs_json
 
+    if args.format != "text":
+        return _export_refs(args)
     if args.n is not None:
         from assistant.cli.research import cmd_dossier
 
@@ -127,22 +132,40 @@ def cmd_refs(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"未解析 / unresolved: {len(doc.unresolved)}", file=sys.stderr)
         return 0
-    refs = doc.references
+    from assistant.corpus.exports import select
+
+    refs = select(doc, args.refs)  # all of them without --refs
     if args.sort == "cited":  # most cited first
         from assistant.research.dossier import by_citations
 
-        refs = [doc.reference(n) for n, _ in by_citations(doc)]
+        chosen = {r.n for r in refs}
+        refs = [doc.reference(n) for n, _ in by_citations(doc) if n in chosen]
+    from assistant.corpus.bibformat import plain
+
     for r in refs:
         obj = refs_json(r)
         emit(
             obj,
             args.json,
             lambda obj=obj: (
-                f"[{obj['n']}] {obj['entry']}\n"
+                f"[{obj['n']}] {plain(obj['entry'])}\n"
                 f"     文中 cited as: {'; '.join(obj['cited_as']) or '—'}\n"
                 f"     段落 passages: {', '.join(obj['passages']) or '—'}"
             ),
         )
+    return 0
+
+
+def _export_refs(args: argparse.Namespace) -> int:
+    """`refs --format ris|csljson|bibtex|gbt7714|gbt7714-ay [--refs 3,16,20-25]`: the file on stdout."""
+    from assistant.corpus.exports import export, select
+    from assistant.indexing.build import load_document
+
+    doc = load_document(args.settings)
+    if args.n is not None and args.refs:
+        raise UserError("请给出文献编号或 --refs,不要同时给出。", "Give a reference number or --refs, not both.")
+    refs = select(doc, str(args.n) if args.n is not None else args.refs)
+    sys.stdout.write(export(args.format, refs, doc.references, args.bibtex_note).rstrip("\n") + "\n")
     return 0
 
 
@@ -204,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("n", nargs="?", type=int, help="a reference number: its dossier / 文献编号")
     sp.add_argument("--unresolved", action="store_true", help="in-text citations not linked / 未链接的引用")
     sp.add_argument("--sort", choices=["list", "cited"], default="list", help="cited: most cited first")
+    from assistant.cli.research import refs_export_options
+
+    refs_export_options(sp)
     opt.lang(sp)
     opt.backend(sp, "the use lines")
     sp = add("config", "every setting, its value, source and help / 全部设置及其说明", cmd_config)

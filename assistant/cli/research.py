@@ -44,7 +44,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     checker = DraftChecker(make_citer(assistant_for(args)))  # the file is checked before any model loads
     doc = checker.doc
     checked = checker.check(text, progress=None if args.quiet else progress_bar(lang))
-    refs = references_json(checker.references(checked), doc)
+    refs = references_json(checker.references(checked), doc, args.bibtex_note)
     if args.json:
         for d in checked:
             print(json.dumps(sentence_json(d, doc), ensure_ascii=False))
@@ -87,7 +87,7 @@ def cmd_dossier(args: argparse.Namespace) -> int:
 
     check_ref_number(load_document(args.settings), args.n)  # before any model loads
     a = assistant_for(args)
-    d = dossier_json(dossier(a.index, args.n, Glosser(a)), a.index.doc)
+    d = dossier_json(dossier(a.index, args.n, Glosser(a)), a.index.doc, args.bibtex_note)
     if args.json:
         print(json.dumps(d, ensure_ascii=False))
         return 0
@@ -114,5 +114,32 @@ def add_commands(add: Any) -> None:
     sp.add_argument("draft", help=".md, .txt or .docx file, or - for stdin / 文稿文件")
     opt.lang(sp, what="report language / 报告语言")
     sp.add_argument("--bibtex", action="store_true", help="also print the references as BibTeX")
+    bibtex_note(sp)
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     opt.backend(sp, "verdicts")
+
+
+def bibtex_note(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--bibtex-note",
+        action="store_true",
+        help="BibTeX: keep a note naming the review and the entry's number in it / 保留来源注释",
+    )
+
+
+def refs_export_options(sp: argparse.ArgumentParser) -> None:
+    """`refs --format … --refs …`: the reference list as a file (formats from corpus.exports)."""
+    from assistant.corpus.exports import FORMATS
+
+    sp.add_argument(
+        "--format",
+        choices=["text", *FORMATS],
+        default="text",
+        help="text (default), or the list as a file on stdout: "
+        + "; ".join(f"{k}: {f.help}" for k, f in FORMATS.items())
+        + " / 导出格式",
+    )
+    sp.add_argument(
+        "--refs", metavar="LIST", help="only these references, e.g. 3,16,20-25 (default: all 78) / 文献编号"
+    )
+    bibtex_note(sp)

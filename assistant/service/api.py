@@ -1,7 +1,8 @@
 """The HTTP API beside the web app, in the same `reviewqa serve` process (FastAPI; the Gradio app is
 mounted at /). An OpenAI-compatible `/v1` makes the review usable as a "model" from any OpenAI
 client or chat front-end: the answer text carries the markers, the citations come in a
-`citations` field. `/api/*` serves the other jobs as JSON. With `REVIEWQA_API_KEY` set, both
+`citations` field. `/api/*` serves the other jobs as JSON (the reference list as a file:
+/api/refs/export). With `REVIEWQA_API_KEY` set, both
 need `Authorization: Bearer <key>` and the web app a login (guard.py, which also bounds every
 request body). Errors are JSON with a message, never a trace."""
 
@@ -110,7 +111,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
     """The FastAPI app: /v1, /api, /healthz, /login with a key (Gradio is mounted on it afterwards)."""
     from fastapi import FastAPI
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import HTMLResponse, StreamingResponse
+    from fastapi.responses import HTMLResponse, Response, StreamingResponse
     from starlette.background import BackgroundTask
     from starlette.exceptions import HTTPException
 
@@ -329,6 +330,24 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         section = check_section(assistant.index.doc, _string(body, "section", "all"))
         with admission:
             return run(assistant, section, ("zh", "en"))
+
+    @api.get(
+        "/api/refs/export",
+        summary="参考文献导出 / Export references (ris, csljson, bibtex, gbt7714, gbt7714-ay)",
+        responses=_responses(400, 401, 422),
+    )  # before /api/refs/{n}, which would read "export" as a number
+    def refs_export(format: str = "ris", refs: str = "", note: bool = False) -> Response:
+        """The reference list, or `refs=3,16,20-25`, as a file: ris, csljson, bibtex, gbt7714, gbt7714-ay."""
+        from assistant.corpus.exports import check_format, export, select
+
+        fmt = check_format(format)
+        doc = assistant.index.doc
+        text = export(format, select(doc, refs), doc.references, note)
+        return Response(
+            text,
+            media_type=f"{fmt.media_type}; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="reviewqa-references.{fmt.suffix}"'},
+        )
 
     @api.get(
         "/api/refs/{n}",
