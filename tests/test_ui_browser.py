@@ -120,10 +120,11 @@ def test_a_broad_answer_lists_points_whose_markers_open_their_sources_across_tur
 
 
 def test_the_guide_map_opens_a_section_and_a_starter_fills_the_question(page):
-    node = page.locator("#guide-3\\.2")
+    part, node = page.locator("#guide-3"), page.locator("#guide-3\\.2")
     assert node.count() == 1
     first = node.locator("li").first
     assert not first.is_visible()
+    part.locator("summary").first.click()  # the part opens, showing its aspects
     node.locator("summary").first.click()
     assert first.is_visible() and "链主企业" in node.inner_text()
     starter = page.locator("#rq-starters button", has_text="区域产业集群").first

@@ -335,6 +335,7 @@ def build_api(assistant: Any, app_ui: Any, api_key: str = "") -> Any:
         "/api/refs/export",
         summary="参考文献导出 / Export references (ris, csljson, bibtex, gbt7714, gbt7714-ay)",
         responses=_responses(400, 401, 422),
+        response_model=None,  # a file, not JSON (and its annotation is imported inside this function)
     )  # before /api/refs/{n}, which would read "export" as a number
     def refs_export(format: str = "ris", refs: str = "", note: bool = False) -> Response:
         """The reference list, or `refs=3,16,20-25`, as a file: ris, csljson, bibtex, gbt7714, gbt7714-ay."""
