@@ -7,6 +7,8 @@ import threading
 import time
 from types import SimpleNamespace
 
+import pytest
+
 from assistant.answering.results import SentenceEvent
 from assistant.ui.app import App
 
@@ -19,7 +21,7 @@ class SlowAnswers:
         self.closed: list[str] = []
         self.produced: list[str] = []
 
-    def ask_stream(self, question: str, lang: str, history: list) -> object:
+    def ask_stream(self, question: str, lang: str, history: list, stop: object = None) -> object:
         try:
             for i in range(500):
                 time.sleep(0.02)
@@ -67,3 +69,54 @@ def test_stop_ends_a_running_answer_and_spares_other_sessions():
     app.stop(_request("s2"))
     threads[1].join(timeout=5)
     assert "乙" in a.closed
+
+
+class OneLongStep:
+    """An answer whose first step is long (the model writing its first sentence): only the stop
+    flag handed to ask_stream can end it early, as the real chain checks it at every token."""
+
+    def __init__(self) -> None:
+        self.stopped_early = threading.Event()
+
+    def ask_stream(self, question: str, lang: str, history: list, stop: threading.Event | None = None) -> object:
+        for _ in range(500):  # ~10 s unless stopped
+            if stop is not None and stop.is_set():
+                self.stopped_early.set()
+                return
+            time.sleep(0.02)
+        yield SentenceEvent("第一句。")
+
+
+def test_stop_reaches_an_answer_in_the_middle_of_a_step():
+    a = OneLongStep()
+    app = App(a)  # type: ignore[arg-type]
+    mine = app.chat("问题丙", [], "zh", "zh", [], request=_request("s3"))
+    next(mine)  # "thinking…" is shown; the next step is the model's first sentence
+    th = threading.Thread(target=lambda: list(mine))
+    th.start()
+    time.sleep(0.2)
+    app.stop(_request("s3"))
+    assert a.stopped_early.wait(2)
+    th.join(timeout=5)
+    assert not th.is_alive()
+
+
+@pytest.mark.slow
+def test_the_chain_stops_the_model_at_the_next_token_when_asked(fake_assistant_factory):
+    """The real chain with a scripted model that writes one long sentence a character every 20 ms
+    (~8 s): the stop flag ends the answer at once, not when the sentence completes."""
+    a = fake_assistant_factory("人工智能" * 100 + "[1]。", sleep=0.02)
+    stop = threading.Event()
+    done = threading.Event()
+
+    def run() -> None:
+        for _ in a.ask_stream("智能鸿沟是什么?", "zh", [], stop=stop):
+            pass
+        done.set()
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    time.sleep(1.5)
+    assert not done.is_set()  # still writing its first sentence
+    stop.set()
+    assert done.wait(3)

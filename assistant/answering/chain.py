@@ -8,6 +8,7 @@ what is grounded. The `extractive` backend (or a failing LLM) quotes the best se
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -154,13 +155,15 @@ class Assistant:
         question: str,
         lang: str = "auto",
         history: list[tuple[str, str]] | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[AskEvent]:
         """StatusEvent, then checked Sentences as they pass, then DoneEvent with the whole result;
-        markers numbered from [1] in order of appearance."""
+        markers numbered from [1] in order of appearance. `stop`: set from another thread (the web
+        app's Stop), the model stops at its next token, even before a sentence is complete."""
         from assistant.answering.relabel import MarkerOrder
 
         order = MarkerOrder()
-        for ev in self._ask_stream(question, lang, history):
+        for ev in self._ask_stream(question, lang, history, stop):
             yield order.event(ev)
 
     def _ask_stream(
@@ -168,6 +171,7 @@ class Assistant:
         question: str,
         lang: str = "auto",
         history: list[tuple[str, str]] | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[AskEvent]:
         from assistant.text import other_latin_language
 
@@ -269,7 +273,7 @@ class Assistant:
                     yield SentenceEvent(POINT + render([point], lang), point)
         if use_llm and not composed:
             try:
-                for kind, payload in self._generate(standalone, lang, ctx):
+                for kind, payload in self._generate(standalone, lang, ctx, stop):
                     if kind == "first_token":
                         first_token = time.perf_counter()
                     elif kind == "sentence":
@@ -422,7 +426,9 @@ class Assistant:
             out.append(ContextPassage(i, hit, p.text[a:b].strip(" ,，;；"), [u], single=True))
         return out
 
-    def _generate(self, question: str, lang: str, ctx: list[ContextPassage]) -> Iterator[tuple[str, Any]]:
+    def _generate(
+        self, question: str, lang: str, ctx: list[ContextPassage], stop: threading.Event | None = None
+    ) -> Iterator[tuple[str, Any]]:
         """Stream the LLM and check each sentence as soon as it is complete. Bounded: past
         `answer_seconds`, or when the model repeats a sentence it already wrote (a loop that would run
         to the token limit), the stream is closed, which stops generation; what is checked stands."""
@@ -438,6 +444,8 @@ class Assistant:
         stream = chain.stream({"passages": passages, "question": question})
         try:
             for chunk in stream:
+                if stop is not None and stop.is_set():
+                    return  # stopped by the user: the stream is closed below, which frees the model
                 piece = str(chunk.content)
                 if not piece:
                     continue

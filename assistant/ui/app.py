@@ -151,7 +151,8 @@ class App:
         answer = ""
         import threading
 
-        gen, stopped, session = self.a.ask_stream(text, lang, conv), threading.Event(), _session(request)
+        stopped, session = threading.Event(), _session(request)
+        gen = self.a.ask_stream(text, lang, conv, stop=stopped)
         with self._lock:
             self._running[session] = (gen, stopped)
         try:
