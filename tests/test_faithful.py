@@ -210,9 +210,9 @@ def test_a_leading_question_whose_premise_is_only_partly_supported_is_asked_neut
     seen: list[str] = []
     real = a._generate
 
-    def spy(question, lang, ctx):
+    def spy(question, lang, ctx, stop=None):
         seen.append(question)
-        return real(question, lang, ctx)
+        return real(question, lang, ctx, stop)
 
     monkeypatch.setattr(a, "_generate", spy)
     a.ask("Does AI make geographic distance irrelevant for industrial location?")
