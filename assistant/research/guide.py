@@ -57,7 +57,8 @@ def english_headings() -> dict[str, str]:
     from assistant.settings import PACKAGE_DATA
 
     rows = (PACKAGE_DATA / "headings.tsv").read_text(encoding="utf-8").splitlines()
-    return dict(r.split("\t", 1) for r in rows if r.strip() and not r.startswith("#"))
+    cells = [r.split("\t") for r in rows if r.strip() and not r.startswith("#")]
+    return {c[0]: c[1] for c in cells[1:]}  # after the header row
 
 
 def english_title(title: str) -> str:

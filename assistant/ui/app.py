@@ -55,6 +55,7 @@ class App:
 
         self.a = assistant
         self._citer: Any = None
+        self._guider: Any = None
         # each session's running answer and its stop flag: Stop closes that answer, and only it
         self._running: dict[str, tuple[Iterator[Any], threading.Event]] = {}
         self._lock = threading.Lock()
@@ -70,7 +71,7 @@ class App:
     # ---------------------------------------------------------------------------- guide
     @property
     def guider(self) -> Any:
-        if getattr(self, "_guider", None) is None:
+        if self._guider is None:
             from assistant.research.guide import GuideBuilder
 
             self._guider = GuideBuilder(self.a)
